@@ -1,0 +1,69 @@
+"""Sentence-transformers embeddings from weights on disk, never from a hub."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import threading
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from index.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+def resolve_model_path(spec: str) -> Path:
+    """Turn 'package:MODULE' or a directory into a local model directory."""
+    if spec.startswith("package:"):
+        module_name = spec.removeprefix("package:")
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise ConfigError(
+                f"embedding model {spec!r}: package {module_name!r} is not installed"
+            ) from exc
+        getter = getattr(module, "get_model_path", None)
+        path = Path(getter()) if getter else Path(module.__file__).parent / "model"
+    else:
+        path = Path(spec).expanduser()
+    if not (path / "config.json").exists() and not (path / "modules.json").exists():
+        raise ConfigError(f"embedding model {spec!r}: no model files under {path}")
+    return path
+
+
+class LocalEmbeddings(Embeddings):
+    """A LangChain `Embeddings` over a sentence-transformers model loaded offline."""
+
+    def __init__(self, spec: str, batch_size: int = 64):
+        # Belt and braces: even a misconfigured path must never reach for a hub.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self.path = resolve_model_path(spec)
+        self.spec = spec
+        self.batch_size = batch_size
+        self.model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+        self.tokenizer = self.model.tokenizer
+        self.max_tokens = int(self.model.max_seq_length)
+        # Torch inference is thread-safe, but serialising keeps CPU threads from thrashing.
+        self._lock = threading.Lock()
+        log.info("loaded embedding model %s (max %d word pieces)", self.path, self.max_tokens)
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces the model sees for `text`, without special tokens."""
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        with self._lock:
+            vectors = self.model.encode(
+                texts, batch_size=self.batch_size, normalize_embeddings=True,
+                show_progress_bar=False, convert_to_numpy=True,
+            )
+        return vectors.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]

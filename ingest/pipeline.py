@@ -1,0 +1,271 @@
+"""The ingestion run: read, chunk, embed and commit publications, incrementally.
+
+Why not `langchain_core.indexing.index` with a record manager: it decides per chunk
+(hash of chunk text and metadata) after the document has been parsed and split, so an
+unchanged page still costs a parse; it cannot say "this release is stored once though
+two paths reach it"; and its SQL record manager keeps the ledger in a local database
+that a shared Chroma server does not see. The same idea — a ledger of content hashes,
+ids derived from content, and clean-up of what a source no longer yields — is kept
+here, with the ledger in Chroma itself (see `index.store`).
+
+Crash safety comes from the order of writes, each idempotent:
+1. chunks, under ids that include the content hash, so a new version never overwrites
+   the old one in place;
+2. the publication record (the commit: readers trust only chunks it lists);
+3. deletion of the previous version's chunks;
+4. the source record, only after all of its publications are committed.
+A run killed between any two steps leaves chunks no record owns, which the next run
+sweeps first, and a source record that is stale, so the source is read again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.errors import SourceError
+from index.models import Chunk, Publication
+from index.store import Store, StoredPublication, StoredSource
+from ingest.chunk import chunk_publication, embedding_text
+from ingest.discover import URL_MAP_NAMES, Input, expand, is_url
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Report:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    removed: int = 0
+    embedded_chunks: int = 0
+    failed: list[dict] = field(default_factory=list)
+    publications: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+
+    def fail(self, source: str, error: str) -> None:
+        log.warning("skipped %s: %s", source, error)
+        self.failed.append({"source": source, "error": error})
+
+    def as_json(self) -> dict:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "duplicates": self.duplicates,
+            "removed": self.removed,
+            "embedded_chunks": self.embedded_chunks,
+            "failed": self.failed,
+            "publications": self.publications,
+            "chunks": self.chunks,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class _Pending:
+    """A source whose publications are waiting for their chunks to be embedded."""
+
+    record: StoredSource
+    waiting: int
+
+
+class Ingestor:
+    """Runs ingestion into one store with one embedding model."""
+
+    def __init__(self, store: Store, embedder, *, chunk_tokens: int = 200,
+                 max_file_bytes: int = 20 * 1024 * 1024, batch_chunks: int = 128,
+                 issuer: str | None = None, url_map_path: Path | None = None):
+        self.store = store
+        self.embedder = embedder
+        self.chunk_tokens = chunk_tokens
+        self.max_file_bytes = max_file_bytes
+        self.batch_chunks = batch_chunks
+        self.issuer = issuer
+        self.url_map_path = url_map_path
+        self._maps: dict[Path, tuple[object, str]] = {}
+
+    def run(self, args: list[str], *, prune: bool = False,
+            progress: Callable[[int, int], None] | None = None,
+            fetch: Callable[[str], list[tuple[str, bytes, dict]]] | None = None) -> Report:
+        """Ingest `args` (files, folders, URLs); with `prune`, drop sources that are gone."""
+        from ingest.readers import READER_VERSION
+
+        started = time.perf_counter()
+        report = Report()
+        self.store.sweep()
+        self._now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        self._committed = self.store.get_publications()
+        self._known = self.store.get_sources()
+        self._queue: list[tuple[Publication, list[Chunk], _Pending, bool]] = []
+        self._queued_chunks = 0
+        self._reader_version = READER_VERSION
+        self._claimed: set[str] = set()
+
+        inputs = expand(args)
+        for done, item in enumerate(inputs, 1):
+            if item.error:
+                report.fail(item.source, item.error)
+            elif is_url(item.source):
+                report.fail(item.source, "URL sources need the fetcher (policing-qa ingest URL)")
+            else:
+                self._ingest_file(item, report)
+            if progress:
+                progress(done, len(inputs))
+        self._flush(report)
+        if prune:
+            self._prune(report)
+        report.publications, report.chunks = self.store.counts()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    # --- one source --------------------------------------------------------------------
+
+    def _ingest_file(self, item: Input, report: Report) -> None:
+        from ingest.readers import read_bytes
+
+        try:
+            size = item.path.stat().st_size
+            if size > self.max_file_bytes:
+                raise SourceError(
+                    item.source, f"file is {size:,} bytes, over the limit of {self.max_file_bytes:,}"
+                )
+            data = item.path.read_bytes()
+        except SourceError as exc:
+            report.fail(item.source, exc.reason)
+            return
+        except OSError as exc:
+            report.fail(item.source, f"cannot read: {exc.strerror or exc}")
+            return
+        url_map, map_digest = self._url_map(item.path)
+        digest = hashlib.sha256(data).hexdigest()
+        digest = f"{digest}:{self._reader_version}:{map_digest}"
+        known = self._known.get(item.source)
+        if known and known.digest == digest and self._all_committed(known.publication_ids):
+            report.unchanged += len(known.publication_ids)
+            self._claimed.update(known.publication_ids)
+            return
+        try:
+            pubs = read_bytes(
+                data, source=item.source, url_map=url_map, issuer=self.issuer,
+            )
+        except SourceError as exc:
+            report.fail(item.source, exc.reason)
+            return
+        except Exception as exc:  # a reader bug must fail this file, not the run
+            log.exception("reader crashed on %s", item.source)
+            report.fail(item.source, f"could not be read ({type(exc).__name__}: {exc})")
+            return
+        self.accept(item.source, digest, pubs, report)
+
+    def accept(self, source: str, digest: str, pubs: list[Publication], report: Report) -> None:
+        """Store the publications read from one source (also used by the URL fetcher)."""
+        pending = _Pending(StoredSource(source, digest, [], self._reader_version), 0)
+        ids: list[str] = []
+        for pub in pubs:
+            stored = self._committed.get(pub.id)
+            if pub.id in ids:
+                continue
+            if stored and stored.content_hash == pub.content_hash:
+                report.unchanged += 1
+                ids.append(pub.id)
+                continue
+            twin = None if stored else self._twin(pub)
+            if twin is not None:
+                log.info("%s: same release already stored from %s", source, twin.source)
+                report.duplicates += 1
+                ids.append(twin.id)
+                continue
+            chunks = chunk_publication(pub, self.embedder.count_tokens, self.chunk_tokens)
+            ids.append(pub.id)
+            pending.waiting += 1
+            self._queue.append((pub, chunks, pending, stored is not None))
+            self._queued_chunks += len(chunks)
+        self._claimed.update(ids)
+        previous = self._known.get(source)
+        dropped = [p for p in (previous.publication_ids if previous else []) if p not in ids]
+        pending.record = StoredSource(source, digest, ids, self._reader_version)
+        if dropped:
+            # A page that now holds fewer releases: the missing ones are gone from it.
+            self._flush(report)
+            report.removed += self.store.delete_publications(
+                [p for p in dropped if not self._claimed_elsewhere(p, source)]
+            )
+        if pending.waiting == 0:
+            self.store.put_source(pending.record)
+        elif self._queued_chunks >= self.batch_chunks:
+            self._flush(report)
+
+    def _twin(self, pub: Publication):
+        stored = self.store.find_by_content(pub.content_hash)
+        return stored if stored and stored.id != pub.id else None
+
+    def _all_committed(self, ids: list[str]) -> bool:
+        return all(i in self._committed for i in ids)
+
+    def _claimed_elsewhere(self, pub_id: str, source: str) -> bool:
+        return any(
+            pub_id in rec.publication_ids for s, rec in self._known.items() if s != source
+        )
+
+    # --- writing ------------------------------------------------------------------------
+
+    def _flush(self, report: Report) -> None:
+        if not self._queue:
+            return
+        queue, self._queue, self._queued_chunks = self._queue, [], 0
+        chunks = [c for _, cs, _, _ in queue for c in cs]
+        vectors = self.embedder.embed_documents([embedding_text(c) for c in chunks])
+        self.store.add_chunks(chunks, vectors)
+        report.embedded_chunks += len(chunks)
+        for pub, pub_chunks, pending, is_update in queue:
+            new_ids = [c.id for c in pub_chunks]
+            self.store.commit_publication(pub, new_ids, self._now)
+            old = self._committed.get(pub.id)
+            if old:
+                self.store.delete_chunks([c for c in old.chunk_ids if c not in set(new_ids)])
+            self._committed[pub.id] = StoredPublication(
+                id=pub.id, content_hash=pub.content_hash, chunk_ids=new_ids, source=pub.source,
+                title=pub.title, published=pub.published, url=pub.url, issuer=pub.issuer,
+                references=pub.references, ingested_at=self._now,
+            )
+            if is_update:
+                report.updated += 1
+            else:
+                report.added += 1
+            pending.waiting -= 1
+            if pending.waiting == 0:
+                self.store.put_source(pending.record)
+                self._known[pending.record.source] = pending.record
+
+    def _prune(self, report: Report) -> None:
+        gone = [s for s in self._known if not is_url(s) and not Path(s).exists()]
+        living = {p for s, rec in self._known.items() if s not in gone for p in rec.publication_ids}
+        for source in gone:
+            doomed = [p for p in self._known[source].publication_ids if p not in living]
+            report.removed += self.store.delete_publications(doomed)
+            self.store.delete_source(source)
+            del self._known[source]
+            log.info("pruned %s (%d publications)", source, len(doomed))
+
+    def _url_map(self, file: Path):
+        """The URL map beside a file or beside its folder (the Winnipeg `index.csv`)."""
+        from ingest.readers import load_url_map
+
+        path = self.url_map_path
+        if path is None:
+            candidates = [d / n for d in (file.parent, file.parent.parent) for n in sorted(URL_MAP_NAMES)]
+            path = next((c for c in candidates if c.is_file()), None)
+        if path is None:
+            return None, "-"
+        if path not in self._maps:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+            self._maps[path] = (load_url_map(path), digest)
+        return self._maps[path]
