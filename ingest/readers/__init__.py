@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 # Bump when extraction output changes, so stored sources are re-read.
-READER_VERSION = "1"
+READER_VERSION = "2"
 
 _KINDS = {
     ".html": "html", ".htm": "html", ".xhtml": "html", ".stm": "html", ".shtml": "html",

@@ -33,6 +33,7 @@ from .blocks import flatten, parse_html, render
 from .htmlmeta import PageMeta, page_meta
 from .textutil import clean_text, fix_text
 
+_MIN_WORDS = 8
 # IIS/ASP.NET error pages saved in place of a release.
 _ERROR_TITLE = re.compile(r"resource cannot be found|parser error|server error|404|not found", re.I)
 # Blog chrome that survives extraction on WordPress pages.
@@ -100,6 +101,8 @@ def read_html(text: str, source: str) -> tuple[PageMeta, dt.date | None, list[Ht
     if not body:
         body = _generic(doc)
     body = _strip_chrome(fix_text(body or ""))
+    if len(body.split()) < _MIN_WORDS:  # a lone "Home" link left of a navigation-only page
+        body = ""
     if not body:
         if meta.redirect:
             raise SourceError(source, f"redirect to {meta.redirect}, no release text found")

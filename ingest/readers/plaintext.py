@@ -102,7 +102,7 @@ def read_text(text: str, markdown: bool = False) -> TextRelease | None:
             if published or pending_dateline:
                 continue
         if markdown and (h := _MD_HEADING.match(plain)):
-            plain = h.group(1)
+            plain = line = h.group(1)
         if _NOTES_HEAD.match(plain):
             in_notes = True
             continue

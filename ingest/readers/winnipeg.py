@@ -111,7 +111,8 @@ def split_page(doc) -> tuple[dt.date | None, list[Release]]:
             skipping = True
         elif b.level:
             skipping = False
-        if not skipping:
+        # A bare date line before a contact block repeats the page date.
+        if not skipping and not _DATE_HEADING.match(b.text):
             body.append(b)
     levels = [b.level for b in body if 2 <= b.level <= 4] or [0]
     anchored = any(b.anchor for b in body if b.level or len(b.text) < 200)
