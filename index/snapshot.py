@@ -1,0 +1,122 @@
+"""An in-memory view of the committed chunks: BM25 index, filter columns, case lookup.
+
+Built from `Store.all_chunks()` and the publication records; a chunk whose
+(publication id, content hash) does not match its publication's record is a leftover
+of a killed ingest run and is left out, so nothing built on a snapshot can return it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.lexical import LexicalIndex
+from index.models import Chunk
+from index.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def store_signature(store: Store) -> tuple:
+    """Changes whenever an ingest run commits or removes anything."""
+    pubs = store.get_publications()
+    latest = max((p.ingested_at for p in pubs.values()), default="")
+    return (*store.counts(), len(pubs), latest)
+
+
+def date_int(day: dt.date | None) -> int:
+    return int(day.strftime("%Y%m%d")) if day else 0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Committed chunks at one moment; immutable, so threads share it without locks."""
+
+    signature: tuple
+    chunks: list[Chunk]
+    position: dict[str, int]
+    committed: dict[str, str]
+    by_publication: dict[str, list[int]]
+    by_reference: dict[str, list[str]]
+    issuers: list[str]
+    newest: dt.date | None
+    published: np.ndarray
+    issuer_of: np.ndarray
+    lexical: LexicalIndex
+
+    def is_committed(self, publication_id: str, content_hash: str) -> bool:
+        return self.committed.get(publication_id) == content_hash
+
+    def publications_for(self, references: list[str]) -> list[str]:
+        """Publications carrying any of these reference numbers, in store order."""
+        found = {pid for ref in references for pid in self.by_reference.get(ref.upper(), [])}
+        return [pid for pid in self.by_publication if pid in found]
+
+    def mask(
+        self,
+        since: dt.date | None,
+        until: dt.date | None,
+        issuers: list[str] | None,
+        publications: list[str] | None,
+    ) -> np.ndarray | None:
+        """Which chunks pass the filters (None when nothing is filtered)."""
+        if since is None and until is None and issuers is None and publications is None:
+            return None
+        keep = np.ones(len(self.chunks), dtype=bool)
+        if since is not None:
+            keep &= self.published >= date_int(since)
+        if until is not None:
+            # Undated chunks (0) fail any range, as they do in Chroma's `where`.
+            keep &= (self.published <= date_int(until)) & (self.published > 0)
+        if issuers is not None:
+            keep &= np.isin(self.issuer_of, np.asarray(issuers, dtype=object))
+        if publications is not None:
+            chosen = np.zeros(len(self.chunks), dtype=bool)
+            for pid in publications:
+                chosen[self.by_publication.get(pid, [])] = True
+            keep &= chosen
+        return keep
+
+
+def build_snapshot(store: Store) -> Snapshot:
+    """Read every committed chunk and index it."""
+    started = time.perf_counter()
+    # Signature first: a commit landing while we read makes the next check rebuild.
+    signature = store_signature(store)
+    pubs = store.get_publications()
+    committed = {pid: p.content_hash for pid, p in pubs.items()}
+    chunks = [c for c in store.all_chunks() if committed.get(c.publication_id) == c.content_hash]
+    chunks.sort(key=lambda c: (c.publication_id, c.ord))
+    by_publication: dict[str, list[int]] = defaultdict(list)
+    for i, chunk in enumerate(chunks):
+        by_publication[chunk.publication_id].append(i)
+    by_reference: dict[str, list[str]] = defaultdict(list)
+    for pid in by_publication:
+        for ref in pubs[pid].references:
+            by_reference[ref.upper()].append(pid)
+    dates = [p.published for pid, p in pubs.items() if p.published and pid in by_publication]
+    snapshot = Snapshot(
+        signature=signature,
+        chunks=chunks,
+        position={c.id: i for i, c in enumerate(chunks)},
+        committed=committed,
+        by_publication=dict(by_publication),
+        by_reference=dict(by_reference),
+        issuers=sorted({c.issuer for c in chunks if c.issuer}),
+        newest=max(dates, default=None),
+        published=np.asarray([date_int(c.published) for c in chunks], dtype=np.int64),
+        issuer_of=np.asarray([c.issuer or "" for c in chunks], dtype=object),
+        lexical=LexicalIndex([f"{c.title}\n{c.text}" for c in chunks]),
+    )
+    log.info(
+        "indexed %d committed chunks of %d publications in %.2fs",
+        len(chunks),
+        len(by_publication),
+        time.perf_counter() - started,
+    )
+    return snapshot

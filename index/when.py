@@ -1,0 +1,220 @@
+"""Time in a question: absolute ranges become filters, "latest" words a recency preference.
+
+Pure functions over the question text and a reference date (`today`). Relative phrases
+("last March", "last year") resolve against `today`, which the retriever sets to the
+date of the newest publication in the store: the bot answers as of its data, not as of
+the wall clock, so "last year" keeps meaning the same thing for a frozen corpus.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+_MONTHS = {
+    name: i
+    for i in range(1, 13)
+    for name in {calendar.month_name[i].lower(), calendar.month_abbr[i].lower()}
+}
+_MONTHS["sept"] = 9
+_MONTH = r"(?P<{g}>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_YEAR = r"(?P<{g}>(?:19|20)\d\d)"
+_DAY = r"(?P<{g}>[0-3]?\d)(?:st|nd|rd|th)?"
+
+
+def _point(n: str) -> str:
+    """A day, a month or a year; group names carry the point number and the alternative."""
+
+    def g(kind: str, tag: str) -> str:
+        return {"m": _MONTH, "y": _YEAR, "d": _DAY}[kind].format(g=f"{kind}{n}{tag}")
+
+    return (
+        f"(?:{g('m', 'a')} {g('d', 'a')},? {g('y', 'a')}|{g('d', 'b')} {g('m', 'b')},? "
+        f"{g('y', 'b')}|{g('m', 'c')},? {g('y', 'c')}|{g('y', 'd')})"
+    )
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    body = template.replace("P1", _point("1")).replace("P2", _point("2"))
+    return re.compile(r"\b" + body + r"\b", re.IGNORECASE)
+
+
+_ISO = re.compile(r"\b(?:on )?(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b")
+_BETWEEN = _compile(r"(?:between|from) P1 (?:and|to|through|until|-) P2")
+_SINCE = _compile(r"(?:since|after|from|starting(?: in)?) P1")
+_BEFORE = _compile(r"(?:before|prior to|until|up to|through) P1")
+_AT = _compile(r"(?:(?:in|on|during|of|for|from) (?:the year )?)?P1")
+_LAST_MONTH_NAME = re.compile(r"\b(?:last|this past) " + _MONTH.format(g="m") + r"\b", re.I)
+_IN_MONTH = re.compile(r"\b(?:in|during) " + _MONTH.format(g="m") + r"\b(?! \d)", re.I)
+_RELATIVE = re.compile(
+    r"\b(?:(?P<which>last|this|past|previous) (?P<unit>year|month|week)"
+    r"|(?:in )?the (?:last|past) (?P<n>\d+|two|three|four|five|six)"
+    r" (?P<units>years|months|weeks|days))\b",
+    re.I,
+)
+_RECENCY = re.compile(
+    r"\b(?:the )?(?:latest|most recent(?:ly)?|newest|final(?:ly)?|at last|still|now|"
+    r"right now|currently|current|recent(?:ly)?|any updates?|updated|as of (?:today|now))\b",
+    re.I,
+)
+# Recency words that are also search terms ("Update" is in release headlines): kept.
+_KEEP_IN_TEXT = {"current", "updated", "any update", "any updates"}
+_WORD_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+
+@dataclass(frozen=True)
+class When:
+    """What the question says about time."""
+
+    since: date | None = None
+    until: date | None = None
+    wants_latest: bool = False
+    text: str = ""
+    phrases: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _span(match: re.Match, n: str) -> tuple[date, date] | None:
+    """The first and last day of the point numbered `n` in a match."""
+    for tag in "abcd":
+        year = match.groupdict().get(f"y{n}{tag}")
+        if year is None:
+            continue
+        y = int(year)
+        month = match.groupdict().get(f"m{n}{tag}")
+        day = match.groupdict().get(f"d{n}{tag}")
+        if month is None:
+            return date(y, 1, 1), date(y, 12, 31)
+        m = _MONTHS[month.lower().rstrip(".")]
+        if day is None:
+            return date(y, m, 1), _month_end(y, m)
+        try:
+            exact = date(y, m, int(day))
+        except ValueError:
+            return None
+        return exact, exact
+    return None
+
+
+def _shift_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    y, m = divmod(index, 12)
+    return date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))
+
+
+def _relative(match: re.Match, today: date) -> tuple[date | None, date | None]:
+    which, unit = (match["which"] or "").lower(), (match["unit"] or "").lower()
+    if match["units"]:
+        n = match["n"].lower()
+        count = int(n) if n.isdigit() else _WORD_NUMBERS[n]
+        units = match["units"].lower()
+        if units == "days":
+            return today - timedelta(days=count), today
+        if units == "weeks":
+            return today - timedelta(weeks=count), today
+        months = count * (12 if units == "years" else 1)
+        return _shift_months(today, -months), today
+    if unit == "year":
+        if which == "this":
+            return date(today.year, 1, 1), today
+        if which == "past":
+            return _shift_months(today, -12), today
+        return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+    if unit == "month":
+        if which == "this":
+            return today.replace(day=1), today
+        if which == "past":
+            return _shift_months(today, -1), today
+        first = _shift_months(today.replace(day=1), -1)
+        return first, _month_end(first.year, first.month)
+    # week: the seven days before today is what people mean in a news context.
+    return today - timedelta(days=7), today
+
+
+def _named_month(month: str, today: date, *, strictly_before: bool) -> tuple[date, date]:
+    """The most recent such month: 'last March' in March means a year ago."""
+    m = _MONTHS[month.lower().rstrip(".")]
+    year = (
+        today.year
+        if (m < today.month or (m == today.month and not strictly_before))
+        else (today.year - 1)
+    )
+    return date(year, m, 1), _month_end(year, m)
+
+
+def _intersect(a: tuple, b: tuple) -> tuple:
+    since = max((d for d in (a[0], b[0]) if d), default=None)
+    until = min((d for d in (a[1], b[1]) if d), default=None)
+    return since, until
+
+
+def parse_when(question: str, today: date) -> When:
+    """Read the date range and recency preference of a question; strip its time words."""
+    text = question
+    spans: list[tuple[int, int]] = []
+    rng: tuple[date | None, date | None] = (None, None)
+    phrases: list[str] = []
+
+    def take(match: re.Match, value: tuple[date | None, date | None]) -> None:
+        nonlocal rng
+        if any(s < match.end() and match.start() < e for s, e in spans):
+            return
+        spans.append((match.start(), match.end()))
+        phrases.append(match.group(0))
+        rng = _intersect(rng, value)
+
+    for m in _BETWEEN.finditer(text):
+        a, b = _span(m, "1"), _span(m, "2")
+        if a and b:
+            take(m, (min(a[0], b[0]), max(a[1], b[1])))
+    for m in _SINCE.finditer(text):
+        if (s := _span(m, "1")) is not None:
+            after = m.group(0).lower().startswith("after")
+            take(m, (s[1] + timedelta(days=1) if after else s[0], None))
+    for m in _BEFORE.finditer(text):
+        if (s := _span(m, "1")) is not None:
+            inclusive = m.group(0).lower().startswith(("until", "up to", "through"))
+            take(m, (None, s[1] if inclusive else s[0] - timedelta(days=1)))
+    for m in _ISO.finditer(text):
+        try:
+            day = date(int(m["y"]), int(m["m"]), int(m["d"]))
+        except ValueError:
+            continue
+        take(m, (day, day))
+    for m in _AT.finditer(text):
+        # A bare number is a year only after a preposition: "2019 Portage Ave" is an address.
+        if m.group(0)[0].isdigit() and m["y1d"]:
+            continue
+        if (s := _span(m, "1")) is not None:
+            take(m, s)
+    for m in _LAST_MONTH_NAME.finditer(text):
+        take(m, _named_month(m["m"], today, strictly_before=True))
+    for m in _IN_MONTH.finditer(text):
+        take(m, _named_month(m["m"], today, strictly_before=False))
+    for m in _RELATIVE.finditer(text):
+        take(m, _relative(m, today))
+
+    latest = False
+    for m in _RECENCY.finditer(text):
+        latest = True
+        phrases.append(m.group(0))
+        if m.group(0).lower().removeprefix("the ") not in _KEEP_IN_TEXT:
+            spans.append((m.start(), m.end()))
+    if re.search(r"\bupdates?\b", text, re.I):
+        latest = True
+
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    text = re.sub(r"\s+([?.!,])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
+    return When(
+        since=rng[0],
+        until=rng[1],
+        wants_latest=latest,
+        text=text or question,
+        phrases=tuple(phrases),
+    )

@@ -1,0 +1,126 @@
+"""Reading time out of questions: ranges, relative dates, recency words, stripped text."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from index.when import parse_when
+
+TODAY = date(2021, 9, 22)
+D = date
+
+
+@pytest.mark.parametrize(
+    ("question", "since", "until"),
+    [
+        ("how much did Tip a Cop raise in 2017?", D(2017, 1, 1), D(2017, 12, 31)),
+        ("shootings during 2019", D(2019, 1, 1), D(2019, 12, 31)),
+        ("arrests in March 2018", D(2018, 3, 1), D(2018, 3, 31)),
+        ("arrests in Sept. 2018", D(2018, 9, 1), D(2018, 9, 30)),
+        ("robberies in February 2020", D(2020, 2, 1), D(2020, 2, 29)),
+        ("what happened on October 31, 2019?", D(2019, 10, 31), D(2019, 10, 31)),
+        ("what happened on 31st October 2019?", D(2019, 10, 31), D(2019, 10, 31)),
+        ("releases of 2019-10-31", D(2019, 10, 31), D(2019, 10, 31)),
+        ("shootings since June 2020", D(2020, 6, 1), None),
+        ("shootings since 2020", D(2020, 1, 1), None),
+        ("shootings after 2019", D(2020, 1, 1), None),
+        ("homicides before 2018", None, D(2017, 12, 31)),
+        ("homicides before March 2018", None, D(2018, 2, 28)),
+        ("homicides until 2018", None, D(2018, 12, 31)),
+        ("robberies between 2017 and 2019", D(2017, 1, 1), D(2019, 12, 31)),
+        ("robberies between 2019 and 2017", D(2017, 1, 1), D(2019, 12, 31)),
+        ("from March 2018 to June 2019", D(2018, 3, 1), D(2019, 6, 30)),
+        ("last year", D(2020, 1, 1), D(2020, 12, 31)),
+        ("this year", D(2021, 1, 1), TODAY),
+        ("last month", D(2021, 8, 1), D(2021, 8, 31)),
+        ("in the past 3 months", D(2021, 6, 22), TODAY),
+        ("in the last two years", D(2019, 9, 22), TODAY),
+        ("last week", D(2021, 9, 15), TODAY),
+        ("what happened last March", D(2021, 3, 1), D(2021, 3, 31)),
+        ("what happened last September", D(2020, 9, 1), D(2020, 9, 30)),
+        ("what happened last December", D(2020, 12, 1), D(2020, 12, 31)),
+        ("what happened in September", D(2021, 9, 1), D(2021, 9, 30)),
+        ("what happened in December", D(2020, 12, 1), D(2020, 12, 31)),
+        ("shootings since 2018 in 2019", D(2019, 1, 1), D(2019, 12, 31)),
+    ],
+)
+def test_date_ranges(question, since, until):
+    when = parse_when(question, TODAY)
+    assert (when.since, when.until) == (since, until)
+    assert not when.wants_latest
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "crash at 2019 Portage Ave",  # an address, not a year
+        "what was the suspect in C17-49764 charged with?",
+        "R17-20087 missing person",
+        "What did the Mayor say about knife crime under 25s?",
+        "what happened on February 30, 2020?",  # no such day
+        "May I ask about robberies?",
+    ],
+)
+def test_no_date_where_there_is_none(question):
+    when = parse_when(question, TODAY)
+    assert (when.since, when.until) == (None, None)
+    assert when.text == question
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        (
+            "what was the suspect in C17-49764 finally charged with?",
+            "what was the suspect in C17-49764 charged with?",
+        ),
+        (
+            "is the missing woman from Transcona still missing?",
+            "is the missing woman from Transcona missing?",
+        ),
+        (
+            "what is the latest on the Stella Avenue homicide",
+            "what is on the Stella Avenue homicide",
+        ),
+        ("most recent shooting", "shooting"),
+        ("who is currently wanted", "who is wanted"),
+        ("what is happening now?", "what is happening?"),
+        ("any update on the Portage Ave stabbing", "any update on the Portage Ave stabbing"),
+        ("Homicide Update C20-81383", "Homicide Update C20-81383"),
+    ],
+)
+def test_recency_words(question, text):
+    when = parse_when(question, TODAY)
+    assert when.wants_latest
+    assert when.text == text
+    assert (when.since, when.until) == (None, None)
+
+
+def test_time_words_leave_the_search_text():
+    when = parse_when("How much did Tip a Cop raise in 2017?", TODAY)
+    assert when.text == "How much did Tip a Cop raise?"
+    assert when.phrases == ("in 2017",)
+
+
+def test_range_and_recency_together():
+    when = parse_when("latest homicide arrests in 2020", TODAY)
+    assert when.wants_latest and when.text == "homicide arrests"
+    assert (when.since, when.until) == (D(2020, 1, 1), D(2020, 12, 31))
+
+
+def test_question_of_only_time_words_keeps_text():
+    assert parse_when("latest", TODAY).text == "latest"
+
+
+@pytest.mark.parametrize(
+    ("today", "since"),
+    [
+        (D(2021, 3, 15), D(2020, 3, 1)),
+        (D(2021, 4, 1), D(2021, 3, 1)),
+        (D(2021, 2, 1), D(2020, 3, 1)),
+    ],
+)
+def test_last_march_depends_on_today(today, since):
+    assert parse_when("last March", today).since == since
