@@ -40,6 +40,7 @@ def _register() -> None:
     from ingest.cli import ingest
 
     main.add_command(ingest)
+    from bot.serve_cli import serve; main.add_command(serve)  # noqa: E702, I001
 
 
 _register()

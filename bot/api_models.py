@@ -1,0 +1,95 @@
+"""Request and response bodies of the HTTP API (the answer itself is `index.models.Answer`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from index.models import Turn
+
+MAX_TOP_K = 50
+MAX_HISTORY_TURNS = 20
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    """Accept only YYYY-MM-DD strings: pydantic alone would also take timestamps."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError(f"must be a date as YYYY-MM-DD, got {value!r}")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a calendar date ({exc})") from None
+
+
+IsoDate = Annotated[dt.date | None, BeforeValidator(_iso_date)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AskRequest(_Body):
+    """A question, optionally with the conversation so far and a date window."""
+
+    question: str = Field(description="The question; its length limit is `max_question_chars`")
+    history: list[Turn] = Field(
+        default_factory=list,
+        max_length=MAX_HISTORY_TURNS,
+        description="Earlier turns, oldest first, for follow-up questions",
+    )
+    since: IsoDate = Field(None, description="Only publications on or after this date")
+    until: IsoDate = Field(None, description="Only publications on or before this date")
+    top_k: int | None = Field(
+        None, ge=1, le=MAX_TOP_K, description="Passages to retrieve (server default when null)"
+    )
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "question": "Who was arrested for the robbery on Main Street?",
+                    "since": "2019-01-01",
+                    "until": "2019-12-31",
+                }
+            ]
+        },
+    )
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("question is empty")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _window_in_order(self) -> AskRequest:
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"since ({self.since}) is after until ({self.until})")
+        return self
+
+
+class Health(_Body):
+    status: str = "ok"
+
+
+class Readiness(_Body):
+    """What an operator needs to see that the service is up and its data is fresh."""
+
+    status: str = Field(description="'ready', or 'unavailable' with a 503")
+    publications: int
+    chunks: int
+    last_ingest: str | None = Field(None, description="UTC time of the last ingestion run")
+    newest_published: str | None = Field(None, description="Date of the newest publication")
+    detail: str | None = Field(None, description="Why the service is not ready")
+
+
+class ErrorBody(_Body):
+    detail: str

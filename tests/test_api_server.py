@@ -1,0 +1,331 @@
+"""The HTTP API served by a real uvicorn on 127.0.0.1: the same checks over a socket, plus
+what only a live server shows (a stopped or hanging LLM server, the event loop staying
+free while answers run, `policing-qa serve` itself)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+import uvicorn
+
+from bot.api import create_app
+from index.store import open_store
+from tests.conftest import REPO
+from tests.test_api import (
+    BAD_REQUESTS,
+    KEYS,
+    QUESTION,
+    build_small_store,
+    clean_settings,
+    free_port,
+    send,
+    sse_events,
+)
+
+
+class LiveServer:
+    """uvicorn serving one app on a free 127.0.0.1 port, in a thread of this process."""
+
+    def __init__(self, app):
+        self.port = free_port()
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_config=None, access_log=False, lifespan="on"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> httpx.Client:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                pytest.fail("uvicorn did not start within 60 s")
+            time.sleep(0.05)
+        self.client = httpx.Client(base_url=self.url, timeout=60)
+        return self.client
+
+    def __exit__(self, *exc):
+        self.client.close()
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+class FakeLLM:
+    """An OpenAI-compatible `/v1/chat/completions` on 127.0.0.1 that can stop and restart."""
+
+    reply = "Police seized the plants [1]."
+
+    def __init__(self):
+        self.port = free_port()
+        self.delay = 0.0
+        self.httpd = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self) -> None:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                time.sleep(fake.delay)
+                base = {"id": "c1", "created": 0, "model": body["model"]}
+                if body.get("stream"):
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.end_headers()
+                    for piece in (fake.reply[:10], fake.reply[10:], None):
+                        delta = {"content": piece} if piece else {}
+                        chunk = {
+                            **base,
+                            "object": "chat.completion.chunk",
+                            "choices": [
+                                {
+                                    "index": 0,
+                                    "delta": delta,
+                                    "finish_reason": None if piece else "stop",
+                                }
+                            ],
+                        }
+                        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.write(b"data: [DONE]\n\n")
+                    return
+                out = json.dumps(
+                    {
+                        **base,
+                        "object": "chat.completion",
+                        "choices": [
+                            {
+                                "index": 0,
+                                "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": fake.reply},
+                            }
+                        ],
+                    }
+                ).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory, embedder):
+    return build_small_store(tmp_path_factory.mktemp("api-server"), embedder)
+
+
+@pytest.fixture(scope="module")
+def answerer(small_store, embedder):
+    from bot.answer import build_answerer
+
+    return build_answerer(small_store, store=open_store(small_store), embedder=embedder)
+
+
+@pytest.fixture(scope="module")
+def http(small_store, answerer):
+    with LiveServer(create_app(small_store, answerer)) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def keyed_http(small_store, answerer):
+    settings = small_store.model_copy(update={"api_keys": clean_settings(api_keys=KEYS).api_keys})
+    with LiveServer(create_app(settings, answerer)) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def fake_llm():
+    fake = FakeLLM()
+    fake.start()
+    yield fake
+    if fake.httpd is not None:
+        fake.stop()
+
+
+@pytest.fixture(scope="module")
+def llm_http(small_store, embedder, fake_llm):
+    from bot.answer import build_answerer
+
+    settings = small_store.model_copy(
+        update={"generator": "openai", "openai_base_url": fake_llm.url, "llm_timeout": 1.0}
+    )
+    answerer = build_answerer(settings, store=open_store(settings), embedder=embedder)
+    with LiveServer(create_app(settings, answerer)) as client:
+        yield client
+
+
+def test_ask_over_http_gives_the_cited_answer(http, answerer):
+    resp = http.post("/ask", json={"question": QUESTION})
+    assert resp.status_code == 200, resp.text
+    assert resp.json() == answerer.ask(QUESTION).model_dump(mode="json")
+    assert resp.json()["citations"] and not resp.json()["refused"]
+
+
+@pytest.mark.parametrize(
+    ("case", "body", "status", "detail"), BAD_REQUESTS, ids=[c[0] for c in BAD_REQUESTS]
+)
+def test_bad_input_over_http(http, case, body, status, detail):
+    resp = send(http, body)
+    assert resp.status_code == status, resp.text
+    assert detail in json.dumps(resp.json()["detail"])
+
+
+def test_chunked_body_over_the_limit_over_http(http):
+    chunks = (b'{"question": "' + b"x" * 1000 for _ in range(100))
+    resp = http.post("/ask", content=chunks, headers={"content-type": "application/json"})
+    assert resp.status_code == 413 and "65,536 bytes" in resp.json()["detail"]
+    assert http.get("/healthz").status_code == 200  # the server survived it
+
+
+def test_stream_over_http_in_order(http):
+    with http.stream("POST", "/ask/stream", json={"question": QUESTION}) as resp:
+        assert resp.status_code == 200
+        events = sse_events(resp.iter_lines())
+    kinds = [k for k, _ in events]
+    assert kinds[0] == "delta" and kinds[-2:] == ["citations", "done"]
+    done = json.loads(events[-1][1])
+    assert "".join(json.loads(d)["text"] for k, d in events if k == "delta") == done["answer"]
+    assert done["citations"] == json.loads(events[-2][1]) != []
+
+
+def test_keys_over_http(keyed_http, caplog):
+    caplog.set_level(logging.DEBUG)
+    missing = keyed_http.post("/ask", json={"question": QUESTION})
+    assert missing.status_code == 401 and missing.headers["www-authenticate"] == "Bearer"
+    wrong = keyed_http.post(
+        "/ask", json={"question": QUESTION}, headers={"Authorization": "Bearer not-a-key"}
+    )
+    assert wrong.status_code == 401
+    good = keyed_http.post(
+        "/ask/stream", json={"question": QUESTION}, headers={"Authorization": f"Bearer {KEYS[1]}"}
+    )
+    assert good.status_code == 200 and "event: done" in good.text
+    assert keyed_http.get("/healthz").status_code == 200
+    assert keyed_http.get("/readyz").status_code == 200
+    assert "status=401" in caplog.text and "path=/ask/stream status=200" in caplog.text
+    assert all(k not in caplog.text for k in (*KEYS, "not-a-key"))
+
+
+def test_readyz_over_http(http, answerer):
+    body = http.get("/readyz").json()
+    assert (body["publications"], body["chunks"]) == answerer.store.counts()
+    assert body["newest_published"] == answerer.store.newest_published().isoformat()
+
+
+def test_unreachable_store_over_http(tmp_path):
+    settings = clean_settings(store=tmp_path / "s", chroma_url=f"http://127.0.0.1:{free_port()}")
+    with LiveServer(create_app(settings)) as client:
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/readyz").status_code == 503
+        resp = client.post("/ask", json={"question": QUESTION})
+        assert resp.status_code == 503 and "store unavailable" in resp.json()["detail"]
+
+
+def test_llm_stopped_is_503_and_recovers(llm_http, fake_llm):
+    assert llm_http.post("/ask", json={"question": QUESTION}).status_code == 200
+    fake_llm.stop()
+    try:
+        for path in ("/ask", "/ask/stream"):
+            started = time.monotonic()
+            resp = llm_http.post(path, json={"question": QUESTION})
+            assert resp.status_code == 503, resp.text
+            assert "answer backend unavailable" in resp.json()["detail"]
+            assert time.monotonic() - started < 15
+        assert llm_http.get("/healthz").status_code == 200
+    finally:
+        fake_llm.start()
+    resp = llm_http.post("/ask", json={"question": QUESTION})
+    assert resp.status_code == 200 and resp.json()["answer"]
+
+
+def test_hanging_llm_times_out_and_loop_stays_free(llm_http, fake_llm):
+    fake_llm.delay = 5.0
+    result = {}
+
+    def ask():
+        started = time.monotonic()
+        result["resp"] = llm_http.post("/ask", json={"question": QUESTION})
+        result["took"] = time.monotonic() - started
+
+    try:
+        worker = threading.Thread(target=ask)
+        worker.start()
+        time.sleep(0.5)  # the answer is now waiting on the LLM server
+        started = time.monotonic()
+        assert llm_http.get("/healthz").status_code == 200
+        assert time.monotonic() - started < 0.5
+        worker.join(timeout=30)
+    finally:
+        fake_llm.delay = 0.0
+    assert result["resp"].status_code == 503, result["resp"].text
+    assert "did not answer within 1s" in result["resp"].json()["detail"]
+    assert result["took"] < 10
+
+
+@pytest.mark.slow
+def test_serve_command_runs_the_api(small_store, tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POLICING_QA_")}
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "serve",
+                "--store",
+                str(small_store.store),
+                "--port",
+                str(port),
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline, ready = time.monotonic() + 120, None
+            while time.monotonic() < deadline and proc.poll() is None:
+                try:
+                    ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.3)
+            assert ready is not None and ready.status_code == 200, log_path.read_text()
+            resp = httpx.post(
+                f"http://127.0.0.1:{port}/ask", json={"question": QUESTION}, timeout=60
+            )
+            assert resp.status_code == 200 and resp.json()["citations"]
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    text = log_path.read_text()
+    assert "no API keys configured" in text
+    assert "method=POST path=/ask status=200" in text
+    assert "Driftwood" not in text
