@@ -43,7 +43,7 @@ def sniff_binary(data: bytes) -> str | None:
 def declared_charset(data: bytes, content_type: str | None = None) -> str | None:
     """Charset from an HTTP Content-Type header, else the first HTML meta tag."""
     if content_type and (m := re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type, re.I)):
-        return m.group(1).decode() if isinstance(m.group(1), bytes) else m.group(1)
+        return m.group(1)
     if m := _META_CHARSET.search(data[:8192]):
         return m.group(1).decode("ascii", "ignore")
     return None
