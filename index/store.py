@@ -6,7 +6,11 @@ Three collections share a prefix:
   ids). A publication exists for readers only once this record is written, after its
   chunks; chunks without a matching record are leftovers of a killed run and are swept.
 - `<name>_sources`: one record a source (file or URL): the hash of its bytes and the
-  publications read from it, so an unchanged source is skipped without parsing.
+  publications read from it, so an unchanged source is skipped without parsing; for a
+  URL also its HTTP validators (ETag, Last-Modified), and for a feed or sitemap the
+  pages it listed.
+- `<name>_runs`: per-source status of scheduled runs, and the run lock on a server
+  (see `ingest.status`, `ingest.lock`).
 
 The ledger lives in Chroma itself, not in a local file, so a shared Chroma server stays
 consistent whichever machine runs the ingestion.
@@ -18,7 +22,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -52,6 +56,10 @@ class StoredSource:
     digest: str
     publication_ids: list[str]
     reader: str
+    etag: str | None = None
+    last_modified: str | None = None
+    # Feed or sitemap: page URL -> publication date the listing gave ("" when none).
+    items: dict[str, str] = field(default_factory=dict)
 
 
 def open_client(store: Path | None = None, chroma_url: str | None = None):
@@ -144,6 +152,7 @@ class Store:
             self.sources = client.get_or_create_collection(
                 f"{name}_sources", embedding_function=None
             )
+            self.runs = client.get_or_create_collection(f"{name}_runs", embedding_function=None)
         except Exception as exc:
             raise StoreUnavailable(f"cannot open collections {name}_*: {exc}") from exc
 
@@ -260,11 +269,14 @@ class Store:
             ids=[_source_id(record.source)],
             embeddings=[_LEDGER_VECTOR],
             documents=[record.source],
-            metadatas=[{
+            metadatas=[_clean({
                 "digest": record.digest,
                 "publication_ids": json.dumps(record.publication_ids),
                 "reader": record.reader,
-            }],
+                "etag": record.etag,
+                "last_modified": record.last_modified,
+                "items": json.dumps(record.items) if record.items else None,
+            })],
         )
 
     def get_sources(self) -> dict[str, StoredSource]:
@@ -276,11 +288,35 @@ class Store:
                     digest=meta.get("digest", ""),
                     publication_ids=json.loads(meta.get("publication_ids", "[]")),
                     reader=meta.get("reader", ""),
+                    etag=meta.get("etag"),
+                    last_modified=meta.get("last_modified"),
+                    items=json.loads(meta.get("items", "{}")),
                 )
         return out
 
     def delete_source(self, source: str) -> None:
         self.sources.delete(ids=[_source_id(source)])
+
+    # --- run records: per-source status and the run lock --------------------------------
+
+    def put_run_record(self, key: str, kind: str, data: dict) -> None:
+        self.runs.upsert(
+            ids=[_source_id(f"{kind}:{key}")],
+            embeddings=[_LEDGER_VECTOR],
+            documents=[key],
+            metadatas=[{"kind": kind, "data": json.dumps(data)}],
+        )
+
+    def get_run_records(self, kind: str) -> dict[str, dict]:
+        """Records of one kind, key -> data, in the order they were first written."""
+        got = self.runs.get(where={"kind": kind}, include=["metadatas", "documents"])
+        return {
+            key: json.loads(meta.get("data", "{}"))
+            for key, meta in zip(got["documents"], got["metadatas"], strict=True)
+        }
+
+    def delete_run_record(self, key: str, kind: str) -> None:
+        self.runs.delete(ids=[_source_id(f"{kind}:{key}")])
 
     # --- maintenance -------------------------------------------------------------------
 

@@ -93,9 +93,12 @@ class Ingestor:
         self._maps: dict[Path, tuple[object, str]] = {}
 
     def run(self, args: list[str], *, prune: bool = False,
-            progress: Callable[[int, int], None] | None = None,
-            fetch: Callable[[str], list[tuple[str, bytes, dict]]] | None = None) -> Report:
-        """Ingest `args` (files, folders, URLs); with `prune`, drop sources that are gone."""
+            progress: Callable[[int, int], None] | None = None, web=None) -> Report:
+        """Ingest `args` (files, folders, URLs); with `prune`, drop sources that are gone.
+
+        URLs go to `web` (an `ingest.web.WebIngest`), which fetches them and hands what it
+        reads back through `accept`, `keep` and `forget`.
+        """
         from ingest.readers import READER_VERSION
 
         started = time.perf_counter()
@@ -113,8 +116,10 @@ class Ingestor:
         for done, item in enumerate(inputs, 1):
             if item.error:
                 report.fail(item.source, item.error)
-            elif is_url(item.source):
+            elif is_url(item.source) and web is None:
                 report.fail(item.source, "URL sources need the fetcher (policing-qa ingest URL)")
+            elif is_url(item.source):
+                web.ingest(item.source, self, report, prune=prune)
             else:
                 self._ingest_file(item, report)
             if progress:
@@ -165,7 +170,8 @@ class Ingestor:
             return
         self.accept(item.source, digest, pubs, report)
 
-    def accept(self, source: str, digest: str, pubs: list[Publication], report: Report) -> None:
+    def accept(self, source: str, digest: str, pubs: list[Publication], report: Report, *,
+               etag: str | None = None, last_modified: str | None = None) -> None:
         """Store the publications read from one source (also used by the URL fetcher)."""
         pending = _Pending(StoredSource(source, digest, [], self._reader_version), 0)
         ids: list[str] = []
@@ -191,7 +197,9 @@ class Ingestor:
         self._claimed.update(ids)
         previous = self._known.get(source)
         dropped = [p for p in (previous.publication_ids if previous else []) if p not in ids]
-        pending.record = StoredSource(source, digest, ids, self._reader_version)
+        pending.record = StoredSource(
+            source, digest, ids, self._reader_version, etag, last_modified
+        )
         if dropped:
             # A page that now holds fewer releases: the missing ones are gone from it.
             self._flush(report)
@@ -202,6 +210,37 @@ class Ingestor:
             self.store.put_source(pending.record)
         elif self._queued_chunks >= self.batch_chunks:
             self._flush(report)
+
+    def stored_source(self, source: str) -> StoredSource | None:
+        """The ledger record of `source` if this reader wrote it and all of it is stored."""
+        known = self._known.get(source)
+        if known and known.reader == self._reader_version and self._all_committed(
+            known.publication_ids
+        ):
+            return known
+        return None
+
+    def keep(self, source: str, report: Report) -> None:
+        """Count an unchanged source's publications as seen this run (a 304 answer)."""
+        known = self._known[source]
+        report.unchanged += len(known.publication_ids)
+        self._claimed.update(known.publication_ids)
+
+    def forget(self, source: str, report: Report) -> None:
+        """Remove a source and the publications no other source holds (a withdrawn page)."""
+        known = self._known.pop(source, None)
+        if known is None:
+            return
+        self._flush(report)
+        doomed = [
+            p for p in known.publication_ids
+            if p not in self._claimed and not self._claimed_elsewhere(p, source)
+        ]
+        report.removed += self.store.delete_publications(doomed)
+        self.store.delete_source(source)
+        for pid in doomed:
+            self._committed.pop(pid, None)
+        log.info("pruned %s (%d publications)", source, len(doomed))
 
     def _twin(self, pub: Publication):
         stored = self.store.find_by_content(pub.content_hash)
