@@ -41,6 +41,7 @@ def _register() -> None:
 
     main.add_command(ingest)
     from bot.serve_cli import serve; main.add_command(serve)  # noqa: E702, I001
+    from bot.slack_cli import feedback, slack; main.add_command(slack); main.add_command(feedback)  # noqa: E501, E702, I001
 
 
 _register()
