@@ -16,16 +16,19 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from slack_sdk.signature import SignatureVerifier
 
 from bot.slack import build_slack_app, mount_slack
-from bot.slack_blocks import APOLOGY, THANKS, UNKNOWN_ANSWER, USAGE
-from index.errors import BackendUnavailable
+from bot.slack_blocks import APOLOGY, THANKS, UNKNOWN_ANSWER, USAGE, render_answer
+from bot.slack_thread import plain_text
+from index.errors import BackendUnavailable, ConfigError
+from index.models import Answer
 from index.settings import Settings
-from tests.conftest import PAGES
+from tests.conftest import PAGES, REPO
 from tests.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, TOKEN, FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -393,3 +396,112 @@ def test_answerer_failure_gets_an_apology_in_the_thread(broken_slack):
     assert broken_slack.command("what happened?").status_code == 200
     (posted,) = broken_slack.fake.wait_for("response_url")
     assert posted["text"] == APOLOGY and posted["response_type"] == "ephemeral"
+
+
+def _answer(**fields) -> Answer:
+    citation = {
+        "n": 1,
+        "title": "Fraud <arrest> & charges | update",
+        "published": "2019-10-08",
+        "url": "https://example.org/a?b=1|2>",
+        "source": "page.html",
+        "quote": "q",
+    }
+    base = {
+        "question": "q",
+        "answer": "Two men & a <b>dog</b> were charged [1].",
+        "refused": False,
+        "citations": [citation],
+        "as_of": "2019-10-08",
+    }
+    return Answer(**{**base, **fields})
+
+
+def test_answer_blocks_escape_slack_control_characters():
+    message = render_answer(_answer(), "abc123")
+    assert message["text"] == "Two men &amp; a &lt;b&gt;dog&lt;/b&gt; were charged [1]."
+    sources = json.dumps(message["blocks"])
+    assert (
+        "<https://example.org/a?b=1%7C2%3E|Fraud &lt;arrest&gt; &amp; charges ¦ update>"
+        in (json.loads(sources)[1]["text"]["text"])
+    )
+    assert "(2019-10-08)" in sources and "As of 2019-10-08" in sources
+    assert _buttons(message) == {"feedback_helpful": "abc123", "feedback_unhelpful": "abc123"}
+
+
+@pytest.mark.parametrize("url", [None, "javascript:alert(1)", "file:///etc/passwd"])
+def test_sources_without_a_web_address_are_not_links(url):
+    answer = _answer()
+    answer.citations[0].url = url
+    sources = render_answer(answer)["blocks"][1]["text"]["text"]
+    assert "<" not in sources and "[1] Fraud &lt;arrest&gt;" in sources
+
+
+def test_refusals_are_rendered_as_such():
+    message = render_answer(
+        _answer(answer="The publications don't say.", refused=True, citations=[], as_of=None), "id1"
+    )
+    kinds = [b["type"] for b in message["blocks"]]
+    assert kinds == ["context", "section", "actions"]
+    assert "Not in the publications" in json.dumps(message["blocks"][0])
+
+
+def test_long_answers_are_split_to_fit_slack_sections():
+    message = render_answer(_answer(answer=("word " * 1500).strip()))
+    sections = [b["text"]["text"] for b in message["blocks"] if b["type"] == "section"]
+    assert all(len(text) <= 3000 for text in sections) and len(sections) >= 3
+    assert " ".join(sections[:-1]).split() == message["text"].split()
+
+
+@pytest.mark.parametrize(
+    ("raw", "plain"),
+    [
+        (f"<@{BOT_USER_ID}> what happened?", "what happened?"),
+        (f"<@{BOT_USER_ID}|qa>   was   he &amp; she charged?", "was he & she charged?"),
+        ("see <https://x.org/a|the release> in <#C1|news>", "see the release in news"),
+        (f"<@{BOT_USER_ID}>", ""),
+    ],
+)
+def test_questions_are_taken_from_slack_markup(raw, plain):
+    assert plain_text(raw, BOT_USER_ID) == plain
+
+
+def test_manifest_subscribes_to_what_the_app_handles():
+    manifest = yaml.safe_load((REPO / "slack" / "manifest.yaml").read_text())
+    settings = manifest["settings"]
+    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    assert settings["interactivity"]["is_enabled"] is True
+    assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/ask"]
+    urls = [
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+    ]
+    assert all(url.endswith("/slack/events") for url in urls)
+    needed = {"app_mentions:read", "chat:write", "commands", "im:history", "channels:history"}
+    assert needed <= set(manifest["oauth_config"]["scopes"]["bot"])
+
+
+@pytest.mark.parametrize(
+    ("fields", "socket_mode", "named"),
+    [
+        ({"slack_signing_secret": SECRET}, False, "POLICING_QA_SLACK_BOT_TOKEN"),
+        ({"slack_bot_token": TOKEN}, False, "POLICING_QA_SLACK_SIGNING_SECRET"),
+        ({"slack_signing_secret": SECRET}, True, "POLICING_QA_SLACK_BOT_TOKEN"),
+    ],
+)
+def test_missing_slack_settings_are_named(tmp_path, fields, socket_mode, named):
+    settings = Settings(store=tmp_path / "store", feedback_db=tmp_path / "f.sqlite3", **fields)
+    with pytest.raises(ConfigError, match=named):
+        build_slack_app(settings, FailingAnswerer(), socket_mode=socket_mode)
+
+
+def test_socket_mode_needs_no_signing_secret_but_an_app_token(tmp_path, monkeypatch):
+    from bot.cli import main
+
+    settings = Settings(
+        store=tmp_path / "store", feedback_db=tmp_path / "f.sqlite3", slack_bot_token=TOKEN
+    )
+    assert build_slack_app(settings, FailingAnswerer(), socket_mode=True) is not None
+    monkeypatch.setenv("POLICING_QA_SLACK_BOT_TOKEN", TOKEN)
+    result = CliRunner().invoke(main, ["slack", "--socket"])
+    assert result.exit_code == 1 and "POLICING_QA_SLACK_APP_TOKEN is not set" in result.output
