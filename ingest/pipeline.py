@@ -263,6 +263,7 @@ class Ingestor:
         chunks = [c for _, cs, _, _ in queue for c in cs]
         vectors = self.embedder.embed_documents([embedding_text(c) for c in chunks])
         self.store.add_chunks(chunks, vectors)
+        log.debug("stored %d chunks of %d publications", len(chunks), len(queue))
         report.embedded_chunks += len(chunks)
         for pub, pub_chunks, pending, is_update in queue:
             new_ids = [c.id for c in pub_chunks]
@@ -275,6 +276,7 @@ class Ingestor:
                 title=pub.title, published=pub.published, url=pub.url, issuer=pub.issuer,
                 references=pub.references, ingested_at=self._now,
             )
+            log.debug("committed %s", pub.key)
             if is_update:
                 report.updated += 1
             else:
