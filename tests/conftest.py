@@ -67,3 +67,38 @@ def ingestor(store, embedder):
     from ingest.pipeline import Ingestor
 
     return Ingestor(store, embedder)
+
+
+# --- answerer fixtures (bot/answer.py, tests/fake_llm.py) ---------------------------------
+
+QA_PAGES = [
+    "2017_03mar_2017_03_15.html", "2017_11nov_2017_11_07.html",
+    "2017_07july_2017_07_22.html", "2017_07july_2017_07_24.html", "2017_10oct_2017_10_16.html",
+    "2019_10oct_2019_10_29.html", "2019_10oct_2019_10_30.html", "2019_10oct_2019_10_31.html",
+    "2019_11nov_2019_11_03.html", "2019_11nov_2019_11_07.html", "2019_11nov_2019_11_08.html",
+]
+
+
+@pytest.fixture(scope="session")
+def qa_store_dir(tmp_path_factory, embedder, corpus) -> Path:
+    """A real store of a dozen corpus pages (case updates, Tip a Cop, London), built once."""
+    from index.settings import Settings
+    from index.store import open_store
+    from ingest.pipeline import Ingestor
+
+    path = tmp_path_factory.mktemp("qa-store")
+    store = open_store(Settings(store=path))
+    paths = [str(PAGES / name) for name in QA_PAGES] + [str(CORPUS / "london")]
+    report = Ingestor(store, embedder).run(paths)
+    assert not report.failed, report.failed
+    return path
+
+
+@pytest.fixture
+def fake_llm():
+    """A fake OpenAI-compatible server on 127.0.0.1 (tests/fake_llm.py), stopped after."""
+    from tests.fake_llm import FakeLLM
+
+    server = FakeLLM().start()
+    yield server
+    server.stop()

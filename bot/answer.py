@@ -1,0 +1,184 @@
+"""The answerer: condense, retrieve, pick evidence, refuse or answer with checked citations.
+
+`ask()` is `stream()` run to the end, so both give the same Answer. The extractive
+draft is always made: it decides refusal, and it is the fallback when a generated
+answer has no valid sentence left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from bot.citations import Checker, StreamSplitter
+from bot.condense import condense_rules
+from bot.extractive import compose
+from bot.refusal import evidence, refusal_text
+from bot.sentences import Question, SentenceBank, score_sentences
+from bot.sources import Source, number_sources
+from index.errors import ConfigError
+from index.models import Answer, Chunk, Citation, Turn
+
+log = logging.getLogger(__name__)
+
+GENERATORS = ("extractive", "openai")
+# Bonus for the new part of an update release: large when the question asks what is
+# true now ("finally", "latest"), small when it merely names a case with several releases.
+LATEST_BONUS = 0.3
+CASE_BONUS = 0.15
+STALE_PENALTY = 0.2  # what an update repeats "as previously released" is not news
+
+
+def build_generator(settings):
+    """The LLM behind `settings.generator`, or None for the extractive default."""
+    match settings.generator:
+        case "extractive":
+            return None
+        case "openai":
+            from bot.llm import OpenAIGenerator
+
+            return OpenAIGenerator(settings)
+        case other:
+            raise ConfigError(
+                f"POLICING_QA_GENERATOR {other!r} is not a generator; choose one of: "
+                + ", ".join(GENERATORS)
+            )
+
+
+class Answerer:
+    """Answers questions from one store; safe to share between threads."""
+
+    def __init__(self, settings, store, embedder, retriever, generator=None):
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.retriever = retriever
+        self.generator = generator
+        self.bank = SentenceBank(embedder)
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        top_k: int | None = None,
+    ) -> Answer:
+        """The whole answer at once."""
+        answer = None
+        for kind, value in self.stream(question, history, since=since, until=until, top_k=top_k):
+            if kind == "done":
+                answer = value
+        return answer
+
+    def condense(self, question: str, history: Sequence[Turn] = ()) -> str:
+        """The follow-up made standalone, by the LLM when there is one."""
+        if not history:
+            return question
+        if self.generator is not None:
+            return self.generator.condense(question, history)
+        return condense_rules(question, history)
+
+    def stream(
+        self, question: str, history: Sequence[Turn] = (), *, since=None, until=None, top_k=None
+    ) -> Iterator[tuple[str, object]]:
+        """("delta", text)..., ("citations", [...]), ("done", Answer)."""
+        standalone = self.condense(question, history)
+        if standalone != question:
+            log.info("condensed follow-up to %r", standalone)
+        result = self.retrieve(standalone, since=since, until=until, top_k=top_k)
+        yield from self.respond(question, standalone, result)
+
+    def retrieve(self, standalone: str, *, since=None, until=None, top_k=None):
+        """The retriever's result for a standalone question."""
+        return self.retriever.search(
+            standalone, k=top_k or self.settings.top_k, since=since, until=until
+        )
+
+    def respond(self, question: str, standalone: str, result) -> Iterator[tuple[str, object]]:
+        """Answer (or refuse) from a retrieval result; the events of `stream()`."""
+        history_hits = list(getattr(result, "case_history", None) or [])
+        sources = number_sources(result.hits, history_hits)
+        vector = np.asarray(self.embedder.embed_query(standalone), dtype=np.float32)
+        q = Question(standalone, vector)
+        case_ids = list(dict.fromkeys(h.chunk.publication_id for h in history_hits))
+        wants_latest = bool(getattr(result, "wants_latest", False))
+        bonus = LATEST_BONUS if wants_latest else CASE_BONUS if len(case_ids) >= 2 else 0.0
+        ranked = score_sentences(q, sources, self.bank, bonus, STALE_PENALTY * wants_latest)
+        draft = compose(q, ranked, case_ids, wants_latest, follow=self._next_chunk)
+        proof = evidence(q, draft, sources)
+        log.debug("evidence for %r: %s", standalone, proof)
+
+        if proof.weak():
+            text, citations = refusal_text(standalone, sources), []
+            yield "delta", text
+        elif self.generator is None:
+            text, citations = draft.text, draft.citations
+            yield "delta", text
+        else:
+            text, citations = yield from self._generated(standalone, sources)
+            if not citations:
+                log.info("no generated sentence survived the checks; answering extractively")
+                text, citations = draft.text, draft.citations
+                yield "delta", text
+        yield "citations", citations
+        yield (
+            "done",
+            Answer(
+                question=question,
+                answer=text,
+                refused=not citations,
+                citations=citations,
+                as_of=max((c.published for c in citations if c.published), default=None),
+            ),
+        )
+
+    def _next_chunk(self, chunk: Chunk) -> Chunk | None:
+        """The chunk after `chunk` in its release (ids end in the chunk's position)."""
+        stem, _, ord_ = chunk.id.rpartition("-")
+        if not ord_.isdigit():
+            return None
+        got = self.store.get_chunks([f"{stem}-{int(ord_) + 1:0{len(ord_)}d}"])
+        return got[0] if got else None
+
+    def _generated(self, question: str, sources: list[Source]):
+        """Stream the LLM's answer sentence by sentence, keeping only checked ones."""
+        checker, splitter, kept = Checker(sources), StreamSplitter(), []
+
+        def emit(sentence: str):
+            checked = checker.check(sentence)
+            if checked:
+                kept.append(checked)
+                return ("delta", checked if len(kept) == 1 else " " + checked)
+            return None
+
+        for delta in self.generator.stream_answer(question, sources):
+            for sentence in splitter.feed(delta):
+                if event := emit(sentence):
+                    yield event
+        for sentence in splitter.finish():
+            if event := emit(sentence):
+                yield event
+        citations: list[Citation] = checker.citations() if kept else []
+        return " ".join(kept), citations
+
+
+def build_answerer(settings, *, store=None, embedder=None) -> Answerer:
+    """An Answerer over the store and generator that `settings` name."""
+    from index.retrieve import build_retriever
+
+    generator = build_generator(settings)
+    if store is None:
+        from index.store import open_store
+
+        store = open_store(settings)
+    if embedder is None:
+        from index.embed import LocalEmbeddings
+
+        embedder = LocalEmbeddings(settings.embedding_model, settings.embedding_batch_size)
+    retriever = build_retriever(settings, store=store, embedder=embedder)
+    return Answerer(settings, store, embedder, retriever, generator)

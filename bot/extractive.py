@@ -1,0 +1,129 @@
+"""The extractive generator: answer with the retrieved releases' own sentences.
+
+No language model: the best sentences are quoted verbatim (figures untouched), each
+with its [n]. For case histories and "latest" questions the newest release that still
+answers is preferred, and a newer release than the one quoted is always pointed out,
+so an old and an amended release are never blended into one statement.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.sentences import Question, Scored
+from bot.sources import Source, trim_quote
+from index.models import Chunk, Citation
+
+_LIST_LINE = re.compile(r"^\s*(?:[-–•*·]|\(?\d{1,2}[.)])\s+\S")
+
+MAX_SENTENCES = 3
+KEEP_MARGIN = 0.12  # how far below the release's best sentence another may be and still go
+LATEST_MARGIN = 0.2  # how much weaker a newer release may answer and still be preferred
+# A "latest" question about a known case wants its newest release unless that one is off topic.
+CASE_LATEST_MARGIN = 0.5
+
+
+@dataclass
+class Draft:
+    """An answer before the refusal decision: text, citations and what they rest on."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    chosen: list[Scored] = field(default_factory=list)
+    primary: Source | None = None
+
+
+def _date(source: Source) -> str:
+    return source.published or "0000-00-00"
+
+
+def _with_marker(sentence: str, n: int) -> str:
+    """Put [n] before the final stop so it reads as part of the sentence."""
+    body = sentence.strip()
+    if body[-1:] in ".!?" and "\n" not in body[-3:]:
+        return f"{body[:-1]} [{n}]{body[-1]}"
+    return f"{body} [{n}]"
+
+
+def _primary(ranked: list[Scored], history: list[str], wants_latest: bool) -> Scored:
+    """The best sentence of the release to answer from."""
+    best: dict[int, Scored] = {}
+    for s in ranked:
+        best.setdefault(s.source.n, s)
+    top = ranked[0]
+    if not (wants_latest or len(history) >= 2):
+        return top
+    margin = CASE_LATEST_MARGIN if wants_latest and len(history) >= 2 else LATEST_MARGIN
+    close = [b for b in best.values() if b.score >= top.score - margin]
+    if len(history) >= 2:
+        close = [b for b in close if b.source.publication_id in history] or [top]
+    return max(close, key=lambda b: (_date(b.source), b.score))
+
+
+def _newer(primary: Source, ranked: list[Scored], history: list[str]) -> Scored | None:
+    """The best sentence of the newest release on the same case, if newer than `primary`."""
+    cases = set(primary.head.references)
+    related = [
+        s
+        for s in ranked
+        if s.source is not primary
+        and (s.source.publication_id in history or cases & set(s.source.head.references))
+        and _date(s.source) > _date(primary)
+    ]
+    if not related:
+        return None
+    newest = max(_date(s.source) for s in related)
+    return next(s for s in related if _date(s.source) == newest)
+
+
+def _continued(s: Scored, follow: Callable[[Chunk], Chunk | None] | None) -> str:
+    """A lead-in ("charged with:") that ends its chunk, with the list the next chunk opens."""
+    text = s.text
+    if follow is None or not text.rstrip().endswith(":") or s.chunk.text[s.span.end :].strip():
+        return text
+    after = follow(s.chunk)
+    if after is None:
+        return text
+    items = []
+    for line in after.text.split("\n"):
+        if _LIST_LINE.match(line):
+            items.append(line.strip())
+        elif line.strip() or items:
+            break
+    return "\n".join([text, *items]) if items else text
+
+
+def compose(
+    question: Question,
+    ranked: list[Scored],
+    history: list[str],
+    wants_latest: bool,
+    follow: Callable[[Chunk], Chunk | None] | None = None,
+) -> Draft:
+    """Pick 1-4 sentences and cite them; an empty Draft when nothing was retrieved."""
+    if not ranked:
+        return Draft(text="")
+    lead = _primary(ranked, history, wants_latest)
+    primary = lead.source
+    own = [s for s in ranked if s.source is primary]
+    chosen = [s for s in own if s.score >= lead.score - KEEP_MARGIN][:MAX_SENTENCES]
+    if question.answer_shapes and not any(question.shape_bonus(s.text) for s in chosen):
+        # "Who ...?" answered by a sentence without a name: add the release's best that has one.
+        shaped = next((s for s in own if question.shape_bonus(s.text)), None)
+        if shaped is not None:
+            chosen = [*chosen[: MAX_SENTENCES - 1], shaped]
+    chosen = sorted(chosen, key=lambda s: (s.chunk.ord, s.span.start))
+    parts = [_with_marker(_continued(s, follow), 1) for s in chosen]
+    citations = [primary.citation(1, trim_quote(lead.text))]
+    newer = _newer(primary, ranked, history)
+    if len(history) >= 2 and newer is None and primary.publication_id in history:
+        parts.insert(0, f"Latest release on this case ({primary.published}):")
+    if newer is not None:
+        title = newer.source.head.title
+        parts.append(f"A newer release, “{title}” ({newer.source.published}), says:")
+        parts.append(_with_marker(_continued(newer, follow), 2))
+        citations.append(newer.source.citation(2, trim_quote(newer.text)))
+        chosen.append(newer)
+    return Draft(text=" ".join(parts), citations=citations, chosen=chosen, primary=primary)

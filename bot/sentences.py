@@ -1,0 +1,194 @@
+"""Score the sentences of retrieved releases against a question."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.sources import Source
+from bot.text import Span, case_numbers, content_terms, numbers_in, sentence_spans, stem
+from index.models import Chunk
+
+# Lines that only introduce what follows; they answer nothing on their own.
+# What kind of phrase answers a question word; a sentence holding one is a likelier answer.
+_ANSWER_TYPES = [
+    (
+        re.compile(r"^\W*who\b|\bwho (?:was|were|is|has)\b", re.I),
+        re.compile(r"\b[A-Z][a-z]+(?: [A-Z][A-Za-z'-]+)+, (?:an? )?\d{1,3}(?:-year-old)?\b"),
+    ),
+    (
+        re.compile(r"\bhow (?:much|many|old|long)\b|\bwhat (?:amount|number|value)\b", re.I),
+        re.compile(r"\d"),
+    ),
+    (
+        re.compile(r"^\W*when\b|\bwhat (?:date|time|day)\b", re.I),
+        re.compile(
+            r"\b(?:January|February|March|April|May|June|July|August|September|October|"
+            r"November|December)\b|\d{1,2}:\d{2}"
+        ),
+    ),
+    (
+        re.compile(r"^\W*where\b", re.I),
+        re.compile(r"\b(?:block of|area of|Street|Avenue|Road|Drive|Boulevard|Highway|in the)\b"),
+    ),
+    (
+        re.compile(r"\bcharged?\b|\bcharges\b|\baccused of\b", re.I),
+        re.compile(r"charged with|charges? (?:of|include)|\n\s*[-•]"),
+    ),
+]
+ANSWER_TYPE_BONUS = 0.12
+_UPDATE = re.compile(r"(?im)^\s*(?:update|updated)\b[^\n]{0,40}?[:–-]")
+_FILLER = re.compile(
+    r"^(as previously released|update|updated?|background|media release|for immediate release)"
+    r"\W*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Scored:
+    """One sentence of a retrieved release with how well it answers the question."""
+
+    source: Source
+    chunk: Chunk
+    span: Span
+    score: float
+    cosine: float
+    lexical: float
+
+    @property
+    def text(self) -> str:
+        return self.chunk.text[self.span.start : self.span.end]
+
+
+class Question:
+    """What the scorer needs to know about a question, computed once."""
+
+    def __init__(self, text: str, vector: np.ndarray):
+        self.text = text
+        self.vector = vector
+        self.cases = case_numbers(text)
+        self.terms = {stem(t) for t in content_terms(text)} | {c.lower() for c in self.cases}
+        self.answer_shapes = [shape for asks, shape in _ANSWER_TYPES if asks.search(text)]
+
+    def shape_bonus(self, sentence: str) -> float:
+        """A bonus when the sentence holds the kind of phrase the question asks for."""
+        hits = sum(1 for shape in self.answer_shapes if shape.search(sentence))
+        return ANSWER_TYPE_BONUS * min(hits, 2)
+
+    def overlap(self, text: str) -> set[str]:
+        return self.terms & terms_of(text)
+
+
+def terms_of(text: str) -> set[str]:
+    return {stem(t) for t in content_terms(text)} | {c.lower() for c in case_numbers(text)}
+
+
+class SentenceBank:
+    """Sentence spans and their embeddings per chunk, computed once per chunk id."""
+
+    def __init__(self, embedder, max_chunks: int = 4096):
+        self.embedder = embedder
+        self.max_chunks = max_chunks
+        self._cache: OrderedDict[str, tuple[list[Span], np.ndarray]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, chunks: list[Chunk]) -> dict[str, tuple[list[Span], np.ndarray]]:
+        out, todo = {}, []
+        with self._lock:
+            for chunk in chunks:
+                if chunk.id in self._cache:
+                    self._cache.move_to_end(chunk.id)
+                    out[chunk.id] = self._cache[chunk.id]
+                elif chunk.id not in {c.id for c in todo}:
+                    todo.append(chunk)
+        if todo:
+            spans = {c.id: _useful_spans(c.text) for c in todo}
+            texts = [c.text[s.start : s.end] for c in todo for s in spans[c.id]]
+            vectors = (
+                np.asarray(self.embedder.embed_documents(texts), dtype=np.float32)
+                if texts
+                else np.zeros((0, 1), dtype=np.float32)
+            )
+            start = 0
+            with self._lock:
+                for chunk in todo:
+                    count = len(spans[chunk.id])
+                    entry = (spans[chunk.id], vectors[start : start + count])
+                    start += count
+                    out[chunk.id] = self._cache[chunk.id] = entry
+                while len(self._cache) > self.max_chunks:
+                    self._cache.popitem(last=False)
+        return out
+
+
+def _useful_spans(text: str) -> list[Span]:
+    spans = []
+    for span in sentence_spans(text):
+        piece = text[span.start : span.end].strip()
+        if len(piece.split()) >= 3 and not _FILLER.match(piece):
+            spans.append(span)
+    return spans
+
+
+def _update_starts(source: Source) -> dict[str, int]:
+    """Chunk id -> offset where the release's "Update:" part begins (0: all of it)."""
+    out, seen = {}, False
+    for chunk in sorted(source.chunks, key=lambda c: c.ord):
+        if seen:
+            out[chunk.id] = 0
+            continue
+        found = list(_UPDATE.finditer(chunk.text))
+        if found:
+            out[chunk.id] = found[-1].end()
+            seen = True
+    return out
+
+
+def score_sentences(
+    question: Question,
+    sources: list[Source],
+    bank: SentenceBank,
+    update_bonus: float = 0.0,
+    stale_penalty: float = 0.0,
+) -> list[Scored]:
+    """Every useful sentence of `sources`, best first.
+
+    For a case history or a "latest" question, the new facts of an update release
+    (after its "Update:" line) get `update_bonus`, and the facts it repeats from
+    earlier releases (before that line) lose `stale_penalty`.
+    """
+    chunks = [c for s in sources for c in s.chunks]
+    table = bank.get(chunks)
+    want = max(1, len(question.terms))
+    out: list[Scored] = []
+    for rank, source in enumerate(sources):
+        rank_bonus = 0.08 * (1 - rank / max(1, len(sources)))
+        updates = _update_starts(source) if update_bonus or stale_penalty else {}
+        for chunk in source.chunks:
+            title_terms = terms_of(chunk.title)
+            if chunk.published:
+                title_terms |= numbers_in(str(chunk.published.year))
+            case_bonus = 0.25 if set(question.cases) & set(chunk.references) else 0.0
+            spans, vectors = table[chunk.id]
+            if not spans:
+                continue
+            cosines = vectors @ question.vector
+            for span, cosine in zip(spans, cosines, strict=True):
+                text = chunk.text[span.start : span.end]
+                own = question.overlap(text)
+                from_title = (question.terms & title_terms) - own
+                lexical = (len(own) + 0.5 * len(from_title)) / want
+                score = float(cosine) + 0.6 * lexical + case_bonus + rank_bonus
+                score += question.shape_bonus(text)
+                if chunk.id in updates and span.start >= updates[chunk.id]:
+                    score += update_bonus
+                elif updates:
+                    score -= stale_penalty
+                out.append(Scored(source, chunk, span, score, float(cosine), lexical))
+    out.sort(key=lambda s: s.score, reverse=True)
+    return out
