@@ -32,6 +32,9 @@ from index.settings import Settings
 log = logging.getLogger(__name__)
 
 _PUBLIC_FLAG = "--public"
+# Message subtypes a person asking sends: plain, with an attachment, or a thread reply
+# also sent to the channel.
+_QUESTION_SUBTYPES = {None, "file_share", "thread_broadcast"}
 
 
 def slack_configured(settings: Settings) -> bool:
@@ -149,8 +152,8 @@ def _register(app: App, answerer, feedback: FeedbackStore, settings: Settings) -
         return render_answer(result, answer_id, show_question=show_question)
 
     def reply_in_thread(event: dict, body: dict, client: WebClient, context) -> None:
-        if event.get("bot_id") or event.get("subtype"):
-            return  # other bots, edits, joins: never a question
+        if event.get("bot_id") or event.get("subtype") not in _QUESTION_SUBTYPES:
+            return  # other bots, edits, deletions, joins: never a question
         if body.get("event_id") and not feedback.claim_event(body["event_id"]):
             log.info("event %s was already delivered; not answering again", body["event_id"])
             return

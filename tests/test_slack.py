@@ -505,3 +505,25 @@ def test_socket_mode_needs_no_signing_secret_but_an_app_token(tmp_path, monkeypa
     monkeypatch.setenv("POLICING_QA_SLACK_BOT_TOKEN", TOKEN)
     result = CliRunner().invoke(main, ["slack", "--socket"])
     assert result.exit_code == 1 and "POLICING_QA_SLACK_APP_TOKEN is not set" in result.output
+
+
+def test_mounted_on_the_api_app_slack_needs_no_api_key(tmp_path, answerer):
+    from bot.api import create_app
+    from bot.slack import mount_slack_if_configured
+
+    with FakeSlack() as fake:
+        base = {"store": tmp_path / "store", "api_keys": ["k-2f9d1c7a"]}
+        assert mount_slack_if_configured(FastAPI(), Settings(**base), answerer) is None
+        settings = Settings(
+            **base,
+            slack_bot_token=TOKEN,
+            slack_signing_secret=SECRET,
+            slack_api_url=fake.api_url,
+            feedback_db=tmp_path / "feedback.sqlite3",
+        )
+        app = create_app(settings, answerer)
+        assert mount_slack_if_configured(app, settings, answerer) is not None
+        slack = Slack(fake, TestClient(app), settings.feedback_db)
+        assert slack.http.post("/ask", json={"question": LURING}).status_code == 401
+        reply = slack.answer_to(slack.say(LURING))
+        assert LURING_CASE in _all_text(reply)
