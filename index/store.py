@@ -58,8 +58,9 @@ class StoredSource:
     reader: str
     etag: str | None = None
     last_modified: str | None = None
-    # Feed or sitemap: page URL -> publication date the listing gave ("" when none).
-    items: dict[str, str] = field(default_factory=dict)
+    # Feed or sitemap: page URL -> publication date the listing gave ("" when none), or
+    # None for a page it no longer lists that waits for a run with --prune.
+    items: dict[str, str | None] = field(default_factory=dict)
 
 
 def open_client(store: Path | None = None, chroma_url: str | None = None):

@@ -1,0 +1,120 @@
+"""The sources file (TOML): which feeds, sitemaps and pages to keep the store current with."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from urllib.parse import urlparse
+
+from index.errors import ConfigError
+from ingest.feeds import KINDS
+from ingest.fetch import FetchOptions
+
+_DEFAULT_MAX_ITEMS = 200
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One configured URL: a page, feed or sitemap, and how to treat what it yields."""
+
+    url: str
+    kind: str = "auto"
+    issuer: str | None = None
+    max_items: int = _DEFAULT_MAX_ITEMS
+    prune: bool = True
+
+
+@dataclass(frozen=True)
+class SourcesFile:
+    path: Path
+    sources: list[SourceSpec]
+    fetch: dict = field(default_factory=dict)
+
+    def fetch_options(self, max_bytes: int) -> FetchOptions:
+        """Fetch limits: the file's `[fetch]` table over the defaults and `max_bytes`."""
+        return FetchOptions(**{"max_bytes": max_bytes, **self.fetch})
+
+
+_SOURCE_KEYS = {f.name: f.type for f in fields(SourceSpec)}
+_FETCH_KEYS = {f.name for f in fields(FetchOptions)}
+_WHOLE = {"max_bytes", "retries", "max_redirects"}
+
+
+def load_sources(path: Path) -> SourcesFile:
+    """Read and check a sources file; every problem is a ConfigError naming file and entry."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the sources file ({exc.strerror})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    extra = set(data) - {"source", "fetch"}
+    if extra:
+        raise ConfigError(
+            f"{path}: unknown table(s) {', '.join(sorted(extra))}; expected [fetch] and [[source]]"
+        )
+    entries = data.get("source", [])
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(f"{path}: no [[source]] entries")
+    specs, seen = [], set()
+    for n, entry in enumerate(entries, 1):
+        spec = _spec(path, n, entry)
+        if spec.url in seen:
+            raise ConfigError(f"{path}: source #{n}: {spec.url} is listed twice")
+        seen.add(spec.url)
+        specs.append(spec)
+    return SourcesFile(path, specs, _fetch(path, data.get("fetch", {})))
+
+
+def _spec(path: Path, n: int, entry) -> SourceSpec:
+    where = f"{path}: source #{n}"
+    if not isinstance(entry, dict):
+        raise ConfigError(f'{where}: expected a table with url = "..."')
+    url = entry.get("url")
+    if not isinstance(url, str):
+        raise ConfigError(f'{where}: missing url = "https://..."')
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigError(f"{where}: {url!r} is not an http(s) URL")
+    where = f"{path}: source #{n} ({url})"
+    unknown = set(entry) - set(_SOURCE_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; "
+            f"allowed: {', '.join(_SOURCE_KEYS)}"
+        )
+    kind = entry.get("kind", "auto")
+    if kind not in KINDS:
+        raise ConfigError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
+    issuer = entry.get("issuer")
+    if issuer is not None and (not isinstance(issuer, str) or not issuer.strip()):
+        raise ConfigError(f"{where}: issuer must be a non-empty string")
+    max_items = entry.get("max_items", _DEFAULT_MAX_ITEMS)
+    if isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 1:
+        raise ConfigError(f"{where}: max_items must be a whole number of at least 1")
+    prune = entry.get("prune", True)
+    if not isinstance(prune, bool):
+        raise ConfigError(f"{where}: prune must be true or false")
+    return SourceSpec(url, kind, issuer and issuer.strip(), max_items, prune)
+
+
+def _fetch(path: Path, table) -> dict:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [fetch] must be a table")
+    unknown = set(table) - _FETCH_KEYS
+    if unknown:
+        raise ConfigError(
+            f"{path}: [fetch]: unknown key(s) {', '.join(sorted(unknown))}; "
+            f"allowed: {', '.join(sorted(_FETCH_KEYS))}"
+        )
+    for key, value in table.items():
+        if key == "contact":
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(f"{path}: [fetch]: contact must be a URL or e-mail address")
+        elif key in _WHOLE and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ConfigError(f"{path}: [fetch]: {key} must be a whole number")
+        elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"{path}: [fetch]: {key} must be a number of at least 0")
+    return dict(table)

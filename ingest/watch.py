@@ -1,0 +1,91 @@
+"""Keep the store current: one run over the configured sources, and a loop repeating it."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterable
+
+from index.errors import PolicingQAError
+from ingest.status import now_iso, record_run
+
+log = logging.getLogger(__name__)
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd]?)", re.I)
+_UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_every(text: str) -> float:
+    """Seconds in '90', '30s', '15m', '1h30m' or '1d'; ValueError for anything else."""
+    text = text.strip().lower()
+    parts = list(_DURATION.finditer(text))
+    if not parts or "".join(p.group(0) for p in parts).replace(" ", "") != text.replace(" ", ""):
+        raise ValueError(f"{text!r} is not a duration like 30s, 15m, 1h or 1h30m")
+    seconds = sum(float(p.group(1)) * _UNIT[p.group(2)] for p in parts)
+    if seconds <= 0:
+        raise ValueError(f"{text!r} must be longer than zero")
+    return seconds
+
+
+def run_once(
+    ingestor,
+    fetcher,
+    sources: Iterable,
+    *,
+    args: Iterable[str] = (),
+    prune: bool = False,
+    progress=None,
+    stop: threading.Event | None = None,
+):
+    """Ingest `args` (files, folders, URLs) and the configured sources; record their status."""
+    from ingest.web import WebIngest
+
+    sources = list(sources)
+    started = now_iso()
+    web = WebIngest(fetcher, sources, stop=stop)
+    report = ingestor.run(
+        [*args, *(s.url for s in sources)], prune=prune, progress=progress, web=web
+    )
+    record_run(ingestor.store, web.outcomes, report, started=started)
+    return report
+
+
+def summary(report) -> str:
+    """The one-line account of a run."""
+    return (
+        f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{report.duplicates} duplicates, {report.removed} removed, "
+        f"{len(report.failed)} failed in {report.seconds:.1f}s; "
+        f"store holds {report.publications} publications in {report.chunks} chunks"
+    )
+
+
+def watch(
+    run: Callable[[], object],
+    *,
+    every: float,
+    stop: threading.Event,
+    max_runs: int | None = None,
+    echo: Callable[[str], None] = print,
+):
+    """Call `run` every `every` seconds until `stop` is set or `max_runs` are done.
+
+    A run that cannot start (the lock is held, the store is down) is reported and the
+    loop goes on; the last completed run's report is returned.
+    """
+    runs, last = 0, None
+    while not stop.is_set():
+        try:
+            last = run()
+        except PolicingQAError as exc:
+            echo(f"{now_iso()} run skipped: {exc}")
+        else:
+            echo(f"{now_iso()} {summary(last)}")
+            for failure in last.failed:
+                echo(f"{now_iso()} failed: {failure['source']}: {failure['error']}")
+        runs += 1
+        if max_runs is not None and runs >= max_runs:
+            break
+        stop.wait(every)
+    return last

@@ -1,0 +1,57 @@
+"""The sources file: the documented example loads, and every mistake is named clearly."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.errors import ConfigError
+from ingest.sources_file import SourceSpec, load_sources
+from tests.conftest import REPO
+
+
+def test_documented_example_loads():
+    config = load_sources(REPO / "docs" / "sources.example.toml")
+    assert [s.kind for s in config.sources] == ["feed", "sitemap", "page"]
+    assert config.sources[0].prune is False and config.sources[0].max_items == 100
+    options = config.fetch_options(max_bytes=1234)
+    assert options.max_bytes == 1234 and options.contact.startswith("https://")
+
+
+def test_defaults_apply_to_a_bare_url(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[[source]]\nurl = "https://p.example/feed"\n')
+    (spec,) = load_sources(path).sources
+    assert spec == SourceSpec("https://p.example/feed")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[[source]\nurl = 1", "not valid TOML"),
+        ("", "no \\[\\[source\\]\\] entries"),
+        ('[sources]\nurl = "https://a"', "unknown table"),
+        ('[[source]]\nkind = "feed"', "missing url"),
+        ('[[source]]\nurl = "ftp://a/feed"', "is not an http\\(s\\) URL"),
+        ('[[source]]\nurl = "/var/feed.xml"', "is not an http\\(s\\) URL"),
+        ('[[source]]\nurl = "https://a/f"\nkind = "podcast"', "kind 'podcast' is not one of"),
+        ('[[source]]\nurl = "https://a/f"\nissuers = "x"', "unknown key\\(s\\) issuers"),
+        ('[[source]]\nurl = "https://a/f"\nissuer = " "', "issuer must be"),
+        ('[[source]]\nurl = "https://a/f"\nmax_items = 0', "max_items must be"),
+        ('[[source]]\nurl = "https://a/f"\nprune = "yes"', "prune must be true or false"),
+        ('[[source]]\nurl = "https://a/f"\n[[source]]\nurl = "https://a/f"', "listed twice"),
+        ('[fetch]\ntimeout = 3\n[[source]]\nurl = "https://a/f"', "unknown key\\(s\\) timeout"),
+        ('[fetch]\nretries = 1.5\n[[source]]\nurl = "https://a/f"', "retries must be a whole"),
+        ('[fetch]\nread_timeout = -1\n[[source]]\nurl = "https://a/f"', "at least 0"),
+    ],
+)
+def test_mistakes_are_config_errors_naming_the_file(tmp_path, text, message):
+    path = tmp_path / "sources.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message) as err:
+        load_sources(path)
+    assert str(path) in str(err.value)
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read the sources file"):
+        load_sources(tmp_path / "nope.toml")
