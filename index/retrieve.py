@@ -86,11 +86,14 @@ class Retriever:
     def refresh(self, force: bool = False) -> Snapshot:
         """Rebuild the in-memory index if the store changed (always with `force`)."""
         with self._lock:
-            snap = self._snapshot
-            if force or snap is None or store_signature(self.store) != snap.signature:
-                snap = self._snapshot = build_snapshot(self.store)
-            self._checked = time.monotonic()
-            return snap
+            return self._refresh_locked(force)
+
+    def _refresh_locked(self, force: bool) -> Snapshot:
+        snap = self._snapshot
+        if force or snap is None or store_signature(self.store) != snap.signature:
+            snap = self._snapshot = build_snapshot(self.store)
+        self._checked = time.monotonic()
+        return snap
 
     def _current(self) -> Snapshot:
         snap = self._snapshot
@@ -101,8 +104,10 @@ class Retriever:
         # One thread checks; the others keep answering from the snapshot they have.
         if not self._lock.acquire(blocking=False):
             return snap
-        self._lock.release()
-        return self.refresh()
+        try:
+            return self._refresh_locked(force=False)
+        finally:
+            self._lock.release()
 
     # --- search ---------------------------------------------------------------------------
 

@@ -56,10 +56,13 @@ _RELATIVE = re.compile(
 )
 _RECENCY = re.compile(
     r"\b(?:the )?(?:latest|most recent(?:ly)?|newest|final(?:ly)?|at last|still|now|"
-    r"right now|currently|current|recent(?:ly)?|any updates?|updated|as of (?:today|now))\b",
+    r"right now|currently|current|recent(?:ly)?|ever|yet|any updates?|updated|"
+    r"as of (?:today|now))\b",
     re.I,
 )
 # Recency words that are also search terms ("Update" is in release headlines): kept.
+# "Has anyone been charged?" asks for the status now, as "finally" does.
+_STATUS = re.compile(r"\b(?:has|have)\b[^?.!]*?\bbeen\b|\bupdates?\b", re.I)
 _KEEP_IN_TEXT = {"current", "updated", "any update", "any updates"}
 _WORD_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
@@ -205,7 +208,7 @@ def parse_when(question: str, today: date) -> When:
         phrases.append(m.group(0))
         if m.group(0).lower().removeprefix("the ") not in _KEEP_IN_TEXT:
             spans.append((m.start(), m.end()))
-    if re.search(r"\bupdates?\b", text, re.I):
+    if _STATUS.search(text):
         latest = True
 
     for start, end in sorted(spans, reverse=True):

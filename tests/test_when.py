@@ -89,6 +89,12 @@ def test_no_date_where_there_is_none(question):
         ("what is happening now?", "what is happening?"),
         ("any update on the Portage Ave stabbing", "any update on the Portage Ave stabbing"),
         ("Homicide Update C20-81383", "Homicide Update C20-81383"),
+        ("Was Jason Woodhouse ever caught?", "Was Jason Woodhouse caught?"),
+        (
+            "Has anyone been charged in the Bird killing?",
+            "Has anyone been charged in the Bird killing?",
+        ),
+        ("Have police found the driver yet?", "Have police found the driver?"),
     ],
 )
 def test_recency_words(question, text):
@@ -124,3 +130,14 @@ def test_question_of_only_time_words_keeps_text():
 )
 def test_last_march_depends_on_today(today, since):
     assert parse_when("last March", today).since == since
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who was charged with the Euclid Avenue stabbing?",
+        "What did the Mayor say about knife crime?",
+    ],
+)
+def test_no_recency_where_there_is_none(question):
+    assert not parse_when(question, TODAY).wants_latest
