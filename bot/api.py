@@ -65,6 +65,11 @@ async def readyz(runtime: RuntimeDep):
     return JSONResponse(body.model_dump(mode="json"), status_code=200 if ok else 503)
 
 
+# Load balancers often probe with HEAD; same answers, kept out of the schema.
+router.add_api_route("/healthz", healthz, methods=["HEAD"], include_in_schema=False)
+router.add_api_route("/readyz", readyz, methods=["HEAD"], include_in_schema=False)
+
+
 async def _prepare(body: AskRequest, request: Request, runtime: Runtime):
     """Check what pydantic cannot (the configured limit) and get the shared answerer."""
     limit = runtime.settings.max_question_chars

@@ -26,7 +26,12 @@ def build_answerer_for(settings):
 
     store = open_store(settings)
     embedder = LocalEmbeddings(settings.embedding_model, settings.embedding_batch_size)
-    return build_answerer(settings, store=store, embedder=embedder)
+    answerer = build_answerer(settings, store=store, embedder=embedder)
+    # Build the in-memory index now, so the first request does not pay for it.
+    retriever = getattr(answerer, "retriever", None)
+    if hasattr(retriever, "refresh"):
+        retriever.refresh()
+    return answerer
 
 
 class Runtime:

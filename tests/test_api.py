@@ -238,6 +238,8 @@ def test_any_configured_key_is_accepted_and_never_logged(keyed_client, key, capl
 @pytest.mark.parametrize("path", ["/healthz", "/readyz", "/docs", "/openapi.json"])
 def test_ops_routes_stay_open_with_keys(keyed_client, path):
     assert keyed_client.get(path).status_code == 200
+    if path in ("/healthz", "/readyz"):  # load balancers probe with HEAD too
+        assert keyed_client.head(path).status_code == 200
 
 
 def test_open_api_warns_at_start_up(small_store, answerer, caplog):

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -20,6 +19,7 @@ import uvicorn
 from bot.api import create_app
 from index.store import open_store
 from tests.conftest import REPO
+from tests.fake_llm import FakeLLM, Reply
 from tests.test_api import (
     BAD_REQUESTS,
     KEYS,
@@ -60,79 +60,6 @@ class LiveServer:
         self.thread.join(timeout=30)
 
 
-class FakeLLM:
-    """An OpenAI-compatible `/v1/chat/completions` on 127.0.0.1 that can stop and restart."""
-
-    reply = "Police seized the plants [1]."
-
-    def __init__(self):
-        self.port = free_port()
-        self.delay = 0.0
-        self.httpd = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
-
-    def start(self) -> None:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                time.sleep(fake.delay)
-                base = {"id": "c1", "created": 0, "model": body["model"]}
-                if body.get("stream"):
-                    self.send_response(200)
-                    self.send_header("Content-Type", "text/event-stream")
-                    self.end_headers()
-                    for piece in (fake.reply[:10], fake.reply[10:], None):
-                        delta = {"content": piece} if piece else {}
-                        chunk = {
-                            **base,
-                            "object": "chat.completion.chunk",
-                            "choices": [
-                                {
-                                    "index": 0,
-                                    "delta": delta,
-                                    "finish_reason": None if piece else "stop",
-                                }
-                            ],
-                        }
-                        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                    self.wfile.write(b"data: [DONE]\n\n")
-                    return
-                out = json.dumps(
-                    {
-                        **base,
-                        "object": "chat.completion",
-                        "choices": [
-                            {
-                                "index": 0,
-                                "finish_reason": "stop",
-                                "message": {"role": "assistant", "content": fake.reply},
-                            }
-                        ],
-                    }
-                ).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(out)))
-                self.end_headers()
-                self.wfile.write(out)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture(scope="module")
 def small_store(tmp_path_factory, embedder):
     return build_small_store(tmp_path_factory.mktemp("api-server"), embedder)
@@ -159,20 +86,20 @@ def keyed_http(small_store, answerer):
 
 
 @pytest.fixture(scope="module")
-def fake_llm():
-    fake = FakeLLM()
-    fake.start()
+def llm():
+    """The shared fake LLM server, kept for the module (the conftest one is per test)."""
+    fake = FakeLLM().start()
+    fake.default = Reply("Police seized the plants [1].")
     yield fake
-    if fake.httpd is not None:
-        fake.stop()
+    fake.stop()
 
 
 @pytest.fixture(scope="module")
-def llm_http(small_store, embedder, fake_llm):
+def llm_http(small_store, embedder, llm):
     from bot.answer import build_answerer
 
     settings = small_store.model_copy(
-        update={"generator": "openai", "openai_base_url": fake_llm.url, "llm_timeout": 1.0}
+        update={"generator": "openai", "openai_base_url": llm.url, "llm_timeout": 1.0}
     )
     answerer = build_answerer(settings, store=open_store(settings), embedder=embedder)
     with LiveServer(create_app(settings, answerer)) as client:
@@ -246,9 +173,9 @@ def test_unreachable_store_over_http(tmp_path):
         assert resp.status_code == 503 and "store unavailable" in resp.json()["detail"]
 
 
-def test_llm_stopped_is_503_and_recovers(llm_http, fake_llm):
+def test_llm_stopped_is_503_and_recovers(llm_http, llm):
     assert llm_http.post("/ask", json={"question": QUESTION}).status_code == 200
-    fake_llm.stop()
+    llm.stop()
     try:
         for path in ("/ask", "/ask/stream"):
             started = time.monotonic()
@@ -258,13 +185,13 @@ def test_llm_stopped_is_503_and_recovers(llm_http, fake_llm):
             assert time.monotonic() - started < 15
         assert llm_http.get("/healthz").status_code == 200
     finally:
-        fake_llm.start()
+        llm.start()
     resp = llm_http.post("/ask", json={"question": QUESTION})
     assert resp.status_code == 200 and resp.json()["answer"]
 
 
-def test_hanging_llm_times_out_and_loop_stays_free(llm_http, fake_llm):
-    fake_llm.delay = 5.0
+def test_hanging_llm_times_out_and_loop_stays_free(llm_http, llm):
+    answering, llm.default = llm.default, Reply("Too late [1].", delay=5.0)
     result = {}
 
     def ask():
@@ -281,7 +208,7 @@ def test_hanging_llm_times_out_and_loop_stays_free(llm_http, fake_llm):
         assert time.monotonic() - started < 0.5
         worker.join(timeout=30)
     finally:
-        fake_llm.delay = 0.0
+        llm.default = answering
     assert result["resp"].status_code == 503, result["resp"].text
     assert "did not answer within 1s" in result["resp"].json()["detail"]
     assert result["took"] < 10
