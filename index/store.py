@@ -319,6 +319,14 @@ class Store:
     def delete_run_record(self, key: str, kind: str) -> None:
         self.runs.delete(ids=[_source_id(f"{kind}:{key}")])
 
+    def source_status(self) -> list[dict]:
+        """Each URL source's last run, last success, items seen and last error (for /readyz).
+
+        Keys: source, kind, issuer, last_run, last_success (ISO 8601 UTC or None), ok,
+        items_seen, items_failed, error (None when fine), failed_items (up to five).
+        """
+        return sorted(self.get_run_records("source").values(), key=lambda r: r["source"])
+
     # --- maintenance -------------------------------------------------------------------
 
     def sweep(self) -> int:

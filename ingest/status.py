@@ -45,12 +45,8 @@ def record_run(store, outcomes: dict[str, dict], report, *, started: str) -> Non
 
 
 def source_status(store) -> list[dict]:
-    """Each URL source: last run, last success, items seen, last error (None when it is fine).
-
-    Keys: source, kind, issuer, last_run, last_success (ISO 8601 UTC or None), ok,
-    items_seen, items_failed, error, failed_items ([{source, error}], at most five).
-    """
-    return sorted(store.get_run_records("source").values(), key=lambda r: r["source"])
+    """Each URL source: last run, last success, items seen, last error (see Store.source_status)."""
+    return store.source_status()
 
 
 def run_status(store) -> dict | None:
