@@ -46,7 +46,8 @@ def format_report(report: dict) -> str:
 def eval_command(gold: Path, store: Path | None, as_json: bool) -> None:
     """Score retrieval and answers on GOLD (JSON lines of questions with known sources)."""
     from bot.answer import build_answerer
-    from bot.evaluate import load_gold, run
+    from bot.evaluate import AnswererSystem, run
+    from bot.gold import load_gold
     from index.settings import get_settings
 
     try:
@@ -64,7 +65,11 @@ def eval_command(gold: Path, store: Path | None, as_json: bool) -> None:
         from tqdm import tqdm
 
         bar = tqdm(total=len(items), unit="question", file=sys.stderr, desc="eval")
-    report = run(answerer, items, progress=(lambda done, total: bar.update(1)) if bar else None)
+    report = run(
+        AnswererSystem(answerer),
+        items,
+        progress=(lambda done, total: bar.update(1)) if bar else None,
+    )
     if bar is not None:
         bar.close()
     if as_json:

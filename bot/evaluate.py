@@ -10,89 +10,16 @@ among the first k distinct sources retrieved; MRR uses the rank of the first mat
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.errors import SourceError
+from bot.gold import GoldItem
 from index.models import Answer
 
-KINDS = ("fact", "latest", "unanswerable")
 _MARKER = re.compile(r"\[(\d+)\]")
-
-
-@dataclass(frozen=True)
-class GoldItem:
-    id: str
-    kind: str
-    question: str
-    sources: list[str] = field(default_factory=list)
-    latest_source: str | None = None
-    answer_keywords: list[str] = field(default_factory=list)
-
-    @property
-    def targets(self) -> list[str]:
-        return (
-            [self.latest_source] if self.kind == "latest" and self.latest_source else self.sources
-        )
-
-
-def _field(line: dict, key: str, kind, where: str, required: bool = True):
-    if key not in line:
-        if required:
-            raise SourceError(where, f"missing key {key!r}")
-        return None
-    value = line[key]
-    if value is not None and not isinstance(value, kind):
-        wanted = "string" if kind is str else "list"
-        raise SourceError(where, f"{key!r} should be a {wanted}, not {type(value).__name__}")
-    return value
-
-
-def load_gold(path: Path) -> list[GoldItem]:
-    """Gold items from a JSONL file; a malformed line is an error naming that line."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise SourceError(str(path), f"cannot read: {exc.strerror or exc}") from exc
-    items, seen = [], set()
-    for number, raw in enumerate(lines, 1):
-        if not raw.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            line = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise SourceError(where, f"not valid JSON ({exc.msg})") from exc
-        if not isinstance(line, dict):
-            raise SourceError(where, "should be a JSON object")
-        item = GoldItem(
-            id=str(_field(line, "id", str, where)),
-            kind=_field(line, "kind", str, where),
-            question=_field(line, "question", str, where),
-            sources=_field(line, "sources", list, where, required=False) or [],
-            latest_source=_field(line, "latest_source", str, where, required=False),
-            answer_keywords=_field(line, "answer_keywords", list, where, required=False) or [],
-        )
-        if item.kind not in KINDS:
-            raise SourceError(where, f"kind {item.kind!r} is not one of {', '.join(KINDS)}")
-        if not item.question.strip():
-            raise SourceError(where, "question is empty")
-        if item.kind != "unanswerable" and not item.sources:
-            raise SourceError(where, f"a {item.kind!r} question needs at least one source")
-        if item.kind == "latest" and not item.latest_source:
-            raise SourceError(where, "a 'latest' question needs latest_source")
-        if item.id in seen:
-            raise SourceError(where, f"id {item.id!r} is used twice")
-        seen.add(item.id)
-        items.append(item)
-    if not items:
-        raise SourceError(str(path), "holds no gold questions")
-    return items
 
 
 def same_source(a: str, b: str) -> bool:
@@ -126,27 +53,50 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+class AnswererSystem:
+    """The project's answerer as the evaluator sees a question-answering system."""
+
+    def __init__(self, answerer):
+        self.answerer = answerer
+        self._texts: dict[tuple[str, str], list[str]] | None = None
+
+    def ranking(self, question: str, depth: int) -> list[str]:
+        return distinct_sources(self.answerer.retriever.search(question, k=depth).hits)
+
+    def retrieve(self, question: str):
+        return self.answerer.retrieve(question)
+
+    def respond(self, question: str, retrieved) -> Answer:
+        events = self.answerer.respond(question, question, retrieved)
+        return next(value for kind, value in events if kind == "done")
+
+    def chunk_texts(self, source: str, title: str) -> list[str]:
+        if self._texts is None:
+            self._texts = {}
+            for chunk in self.answerer.store.all_chunks():
+                self._texts.setdefault((chunk.source, chunk.title), []).append(chunk.text)
+        return self._texts.get((source, title), [])
+
+
 def run(
-    answerer,
+    system,
     items: list[GoldItem],
     depth: int = 20,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
-    """Ask every gold question and score retrieval, answers, refusals and latency."""
-    texts: dict[tuple[str, str], list[str]] = {}
-    for chunk in answerer.store.all_chunks():
-        texts.setdefault((chunk.source, chunk.title), []).append(chunk.text)
+    """Ask every gold question and score retrieval, answers, refusals and latency.
+
+    `system` has `ranking(question, depth)` (distinct sources, best first),
+    `retrieve(question)`, `respond(question, retrieved) -> Answer` and
+    `chunk_texts(source, title)`; see AnswererSystem.
+    """
     rows, retrieval_ms, answer_ms = [], [], []
     for done, item in enumerate(items, 1):
-        ranking = distinct_sources(answerer.retriever.search(item.question, k=depth).hits)
+        ranking = system.ranking(item.question, depth)
         started = time.perf_counter()
-        result = answerer.retrieve(item.question)
+        retrieved = system.retrieve(item.question)
         middle = time.perf_counter()
-        answer = next(
-            v
-            for kind, v in answerer.respond(item.question, item.question, result)
-            if kind == "done"
-        )
+        answer = system.respond(item.question, retrieved)
         retrieval_ms.append((middle - started) * 1000)
         answer_ms.append((time.perf_counter() - middle) * 1000)
         rank = next(
@@ -163,7 +113,7 @@ def run(
                 "keywords": has_keywords(answer, item.answer_keywords),
                 "latest_cited": bool(item.latest_source)
                 and any(same_source(s, item.latest_source) for s in cited),
-                "valid": citations_valid(answer, lambda s, t: texts.get((s, t), [])),
+                "valid": citations_valid(answer, system.chunk_texts),
                 "answer": answer.answer,
             }
         )

@@ -22,7 +22,7 @@ _ANSWER_TYPES = [
     ),
     (
         re.compile(r"\bhow (?:much|many|old|long)\b|\bwhat (?:amount|number|value)\b", re.I),
-        re.compile(r"\d"),
+        re.compile(r"\$\s?\d|\b\d[\d,]*(?:\.\d+)?(?![\d,]|st\b|nd\b|rd\b|th\b|-year)"),
     ),
     (
         re.compile(r"^\W*when\b|\bwhat (?:date|time|day)\b", re.I),

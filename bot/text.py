@@ -94,11 +94,12 @@ def content_terms(text: str) -> list[str]:
 
 
 def stem(term: str) -> str:
-    """A crude stem so 'charged'/'charges' and 'raised'/'raise' meet."""
+    """A crude stem so 'charged'/'charges'/'charge' and 'raised'/'raise' meet."""
     for suffix in ("ings", "ing", "ies", "ied", "ed", "es", "s"):
         if term.endswith(suffix) and len(term) - len(suffix) >= 4:
-            return term[: -len(suffix)]
-    return term
+            term = term[: -len(suffix)]
+            break
+    return term[:-1] if term.endswith("e") and len(term) > 4 else term
 
 
 def numbers_in(text: str) -> set[str]:

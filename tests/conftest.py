@@ -72,7 +72,7 @@ def ingestor(store, embedder):
 # --- answerer fixtures (bot/answer.py, tests/fake_llm.py) ---------------------------------
 
 QA_PAGES = [
-    "2017_03mar_2017_03_15.html", "2017_11nov_2017_11_07.html",
+    "2017_03mar_2017_03_15.html", "2017_11nov_2017_11_07.html", "2017_11nov_2017_11_09.html",
     "2017_07july_2017_07_22.html", "2017_07july_2017_07_24.html", "2017_10oct_2017_10_16.html",
     "2019_10oct_2019_10_29.html", "2019_10oct_2019_10_30.html", "2019_10oct_2019_10_31.html",
     "2019_11nov_2019_11_03.html", "2019_11nov_2019_11_07.html", "2019_11nov_2019_11_08.html",
