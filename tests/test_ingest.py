@@ -160,23 +160,48 @@ def test_cli_json_summary_and_exit_codes(pages, tmp_path):
     assert usage.returncode == 2
 
 
-def test_killed_run_leaves_no_duplicate_or_half_written_publication(tmp_path, corpus, ingestor):
+def _run_and_kill_after(args: list[str], marker: str, occurrence: int, env: dict) -> bool:
+    """Start an ingest, SIGKILL it right after the n-th log line containing `marker`."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "-vv", *args], stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True, env={**os.environ, **env},
+    )
+    seen = 0
+    for line in proc.stderr:
+        if marker in line:
+            seen += 1
+            if seen == occurrence:
+                proc.send_signal(signal.SIGKILL)
+                break
+    proc.wait(timeout=300)
+    proc.stderr.close()
+    return seen == occurrence
+
+
+@pytest.mark.parametrize(
+    ("marker", "occurrence"),
+    [
+        ("stored ", 1),  # chunks written, nothing committed yet
+        ("committed ", 2),  # mid-batch: some publications committed, others not
+    ],
+)
+def test_killed_run_leaves_no_duplicate_or_half_written_publication(
+    tmp_path, corpus, ingestor, marker, occurrence
+):
     pages = tmp_path / "many"
     pages.mkdir()
-    for page in sorted(PAGES.glob("2019_0[1-3]*.html"))[:40]:
+    for page in sorted(PAGES.glob("2019_0[1-2]*.html"))[:12]:
         shutil.copy(page, pages / page.name)
     store_dir = tmp_path / "killed-store"
-    # Kill the job at several moments of its run, then let a clean run finish.
-    for delay in (6.0, 9.0, 12.0):
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "ingest", str(pages), "--store", str(store_dir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-    resumed = _run_cli("ingest", str(pages), "--store", str(store_dir), "--json")
+    args = ["ingest", str(pages), "--store", str(store_dir)]
+    env = {"POLICING_QA_INGEST_BATCH_CHUNKS": "8"}
+    assert _run_and_kill_after(args, marker, occurrence, env), "the run ended before the kill"
+    # A page changes before the re-run: its stale half-written version must not survive.
+    first = sorted(pages.iterdir())[0]
+    first.write_bytes(first.read_bytes().replace(b"</p>", b" Updated.</p>", 1))
+    resumed = _run_cli(*args, "--json")
     assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["failed"] == []
 
     from index.store import Store, open_client
 
