@@ -56,9 +56,14 @@ def main() -> None:
     sources = [str(pages), str(work / "london")]
 
     first = ingestor.run(sources)
-    print(f"first run: {n_pages} pages in {first.seconds:.1f}s = {n_pages / first.seconds:.1f} pages/s")
-    print(f"  publications {first.publications}, chunks {first.chunks}, "
-          f"{first.chunks / first.seconds:.1f} chunks/s, failed {len(first.failed)}")
+    print(
+        f"first run: {n_pages} pages in {first.seconds:.1f}s "
+        f"= {n_pages / first.seconds:.1f} pages/s"
+    )
+    print(
+        f"  publications {first.publications}, chunks {first.chunks}, "
+        f"{first.chunks / first.seconds:.1f} chunks/s, failed {len(first.failed)}"
+    )
     for failure in first.failed:
         print(f"    failed: {Path(failure['source']).name}: {failure['error']}")
 
@@ -68,12 +73,18 @@ def main() -> None:
     embed_seconds = time.perf_counter() - started
     embed_rate = len(texts) / embed_seconds
     pipeline_rate = first.chunks / first.seconds
-    print(f"embedding only: {len(texts)} chunks in {embed_seconds:.1f}s = {embed_rate:.1f} chunks/s")
-    print(f"  pipeline / embedding-only throughput: {pipeline_rate / embed_rate:.0%} (target >= 80%)")
+    print(
+        f"embedding only: {len(texts)} chunks in {embed_seconds:.1f}s = {embed_rate:.1f} chunks/s"
+    )
+    print(
+        f"  pipeline / embedding-only throughput: {pipeline_rate / embed_rate:.0%} (target >= 80%)"
+    )
 
     unchanged = ingestor.run(sources)
-    print(f"unchanged re-run: {unchanged.seconds:.2f}s = {unchanged.seconds / first.seconds:.1%} "
-          f"of the first run (target <= 5%), {unchanged.embedded_chunks} chunks embedded")
+    print(
+        f"unchanged re-run: {unchanged.seconds:.2f}s = {unchanged.seconds / first.seconds:.1%} "
+        f"of the first run (target <= 5%), {unchanged.embedded_chunks} chunks embedded"
+    )
 
     changed = sorted(p for p in pages.glob("20*.html") if p.stat().st_size > 0)[::140][:10]
     for page in changed:
@@ -82,8 +93,10 @@ def main() -> None:
         html = html.replace(marker, f"{marker}<p>Correction issued for this release.</p>", 1)
         page.write_text(html, encoding="utf-8", errors="surrogateescape")
     rerun = ingestor.run(sources)
-    print(f"re-run after {len(changed)} pages changed: {rerun.seconds:.2f}s, "
-          f"{rerun.updated} publications updated, {rerun.embedded_chunks} chunks re-embedded")
+    print(
+        f"re-run after {len(changed)} pages changed: {rerun.seconds:.2f}s, "
+        f"{rerun.updated} publications updated, {rerun.embedded_chunks} chunks re-embedded"
+    )
     print(f"peak RSS: {peak_rss_mib():.0f} MiB (target <= 2048 MiB)")
 
 

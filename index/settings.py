@@ -41,7 +41,9 @@ class Settings(BaseSettings):
 
     # Retrieval and answering
     top_k: int = 6
-    reranker_path: Path | None = Field(None, description="Local cross-encoder directory; off when unset")
+    reranker_path: Path | None = Field(
+        None, description="Local cross-encoder directory; off when unset"
+    )
     generator: str = Field("extractive", description="'extractive' or 'openai'")
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
@@ -61,9 +63,7 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     feedback_db: Path | None = None
 
-    @field_validator(
-        "openai_api_key", "slack_bot_token", "slack_signing_secret", "slack_app_token"
-    )
+    @field_validator("openai_api_key", "slack_bot_token", "slack_signing_secret", "slack_app_token")
     @classmethod
     def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and value.get_secret_value().strip().lower() in _PLACEHOLDERS:
@@ -74,7 +74,10 @@ class Settings(BaseSettings):
     @classmethod
     def _no_placeholder_keys(cls, value: list[SecretStr]) -> list[SecretStr]:
         for key in value:
-            if key.get_secret_value().strip().lower() in _PLACEHOLDERS or not key.get_secret_value():
+            if (
+                key.get_secret_value().strip().lower() in _PLACEHOLDERS
+                or not key.get_secret_value()
+            ):
                 raise ValueError("contains a placeholder or empty key")
         return value
 

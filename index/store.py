@@ -73,7 +73,9 @@ def open_client(store: Path | None = None, chroma_url: str | None = None):
         if chroma_url:
             parsed = urlparse(chroma_url)
             if parsed.scheme not in ("http", "https") or not parsed.hostname:
-                raise StoreUnavailable(f"POLICING_QA_CHROMA_URL {chroma_url!r} is not an http(s) URL")
+                raise StoreUnavailable(
+                    f"POLICING_QA_CHROMA_URL {chroma_url!r} is not an http(s) URL"
+                )
             client = chromadb.HttpClient(
                 host=parsed.hostname,
                 port=parsed.port or (443 if parsed.scheme == "https" else 80),
@@ -107,18 +109,20 @@ def _clean(metadata: dict) -> dict:
 
 
 def chunk_metadata(chunk: Chunk) -> dict:
-    return _clean({
-        "publication_id": chunk.publication_id,
-        "content_hash": chunk.content_hash,
-        "ord": chunk.ord,
-        "title": chunk.title,
-        "published": chunk.published.isoformat() if chunk.published else None,
-        "published_int": _date_int(chunk.published),
-        "url": chunk.url,
-        "source": chunk.source,
-        "issuer": chunk.issuer,
-        "references": chunk.references,
-    })
+    return _clean(
+        {
+            "publication_id": chunk.publication_id,
+            "content_hash": chunk.content_hash,
+            "ord": chunk.ord,
+            "title": chunk.title,
+            "published": chunk.published.isoformat() if chunk.published else None,
+            "published_int": _date_int(chunk.published),
+            "url": chunk.url,
+            "source": chunk.source,
+            "issuer": chunk.issuer,
+            "references": chunk.references,
+        }
+    )
 
 
 def chunk_from_record(chunk_id: str, document: str, metadata: dict) -> Chunk:
@@ -206,18 +210,22 @@ class Store:
             ids=[pub.id],
             embeddings=[_LEDGER_VECTOR],
             documents=[pub.title],
-            metadatas=[_clean({
-                "content_hash": pub.content_hash,
-                "chunk_ids": json.dumps(chunk_ids),
-                "source": pub.source,
-                "title": pub.title,
-                "published": pub.published.isoformat() if pub.published else None,
-                "published_int": _date_int(pub.published),
-                "url": pub.url,
-                "issuer": pub.issuer,
-                "references": pub.references,
-                "ingested_at": when,
-            })],
+            metadatas=[
+                _clean(
+                    {
+                        "content_hash": pub.content_hash,
+                        "chunk_ids": json.dumps(chunk_ids),
+                        "source": pub.source,
+                        "title": pub.title,
+                        "published": pub.published.isoformat() if pub.published else None,
+                        "published_int": _date_int(pub.published),
+                        "url": pub.url,
+                        "issuer": pub.issuer,
+                        "references": pub.references,
+                        "ingested_at": when,
+                    }
+                )
+            ],
         )
 
     def get_publications(self, ids: Sequence[str] | None = None) -> dict[str, StoredPublication]:
@@ -270,14 +278,18 @@ class Store:
             ids=[_source_id(record.source)],
             embeddings=[_LEDGER_VECTOR],
             documents=[record.source],
-            metadatas=[_clean({
-                "digest": record.digest,
-                "publication_ids": json.dumps(record.publication_ids),
-                "reader": record.reader,
-                "etag": record.etag,
-                "last_modified": record.last_modified,
-                "items": json.dumps(record.items) if record.items else None,
-            })],
+            metadatas=[
+                _clean(
+                    {
+                        "digest": record.digest,
+                        "publication_ids": json.dumps(record.publication_ids),
+                        "reader": record.reader,
+                        "etag": record.etag,
+                        "last_modified": record.last_modified,
+                        "items": json.dumps(record.items) if record.items else None,
+                    }
+                )
+            ],
         )
 
     def get_sources(self) -> dict[str, StoredSource]:
@@ -333,9 +345,7 @@ class Store:
         """Delete chunks no committed publication owns (what a killed run left behind)."""
         committed = {p.id: p.content_hash for p in self.get_publications().values()}
         orphans = [
-            cid
-            for cid, (pid, digest) in self.chunk_index().items()
-            if committed.get(pid) != digest
+            cid for cid, (pid, digest) in self.chunk_index().items() if committed.get(pid) != digest
         ]
         self.delete_chunks(orphans)
         if orphans:

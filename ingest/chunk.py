@@ -15,9 +15,42 @@ from index.models import Chunk, Publication
 
 # Words that end in a period without ending a sentence (lower-cased, without the period).
 _ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "st", "sgt", "cst", "const", "insp", "supt", "det", "no",
-    "vol", "ave", "blvd", "rd", "jr", "sr", "inc", "ltd", "co", "approx", "vs", "etc",
-    "a.m", "p.m", "i.e", "e.g", "u.s", "mt", "ft", "hwy", "sask", "man", "ont", "gen",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "sgt",
+    "cst",
+    "const",
+    "insp",
+    "supt",
+    "det",
+    "no",
+    "vol",
+    "ave",
+    "blvd",
+    "rd",
+    "jr",
+    "sr",
+    "inc",
+    "ltd",
+    "co",
+    "approx",
+    "vs",
+    "etc",
+    "a.m",
+    "p.m",
+    "i.e",
+    "e.g",
+    "u.s",
+    "mt",
+    "ft",
+    "hwy",
+    "sask",
+    "man",
+    "ont",
+    "gen",
 }
 _BOUNDARY = re.compile(r"""[.!?]["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9•\-–])""")
 _LAST_WORD = re.compile(r"(\S+)$")
@@ -29,7 +62,7 @@ def _sentences_of_line(line: str) -> list[str]:
     out, start = [], 0
     for match in _BOUNDARY.finditer(line):
         end = match.start() + 1
-        word = _LAST_WORD.search(line[start:end - 1])
+        word = _LAST_WORD.search(line[start : end - 1])
         token = word.group(1).lower().lstrip("(\"'“‘") if word else ""
         if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
             continue
@@ -125,13 +158,15 @@ def chunk_publication(
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", pub.text) if p.strip()]
     texts = pack(paragraphs, fits)
     for number, note in pub.notes.items():
-        citing = [
-            s for p in paragraphs for s in split_sentences(p) if f"[^{number}]" in s
-        ]
+        citing = [s for p in paragraphs for s in split_sentences(p) if f"[^{number}]" in s]
         prefix = f"[^{number}]:"
         context = f" (cited by: {citing[0]})" if citing and fits(citing[0]) else ""
         note_paras = [p.strip() for p in re.split(r"\n\s*\n", note) if p.strip()]
-        for piece in pack(note_paras, lambda t: fits(f"{prefix} {t}{context}")):
+
+        def note_fits(text: str, prefix=prefix, context=context) -> bool:
+            return fits(f"{prefix} {text}{context}")
+
+        for piece in pack(note_paras, note_fits):
             texts.append(f"{prefix} {piece}{context}")
 
     digest = pub.content_hash

@@ -80,9 +80,17 @@ class _Pending:
 class Ingestor:
     """Runs ingestion into one store with one embedding model."""
 
-    def __init__(self, store: Store, embedder, *, chunk_tokens: int = 200,
-                 max_file_bytes: int = 20 * 1024 * 1024, batch_chunks: int = 128,
-                 issuer: str | None = None, url_map_path: Path | None = None):
+    def __init__(
+        self,
+        store: Store,
+        embedder,
+        *,
+        chunk_tokens: int = 200,
+        max_file_bytes: int = 20 * 1024 * 1024,
+        batch_chunks: int = 128,
+        issuer: str | None = None,
+        url_map_path: Path | None = None,
+    ):
         self.store = store
         self.embedder = embedder
         self.chunk_tokens = chunk_tokens
@@ -92,8 +100,14 @@ class Ingestor:
         self.url_map_path = url_map_path
         self._maps: dict[Path, tuple[object, str]] = {}
 
-    def run(self, args: list[str], *, prune: bool = False,
-            progress: Callable[[int, int], None] | None = None, web=None) -> Report:
+    def run(
+        self,
+        args: list[str],
+        *,
+        prune: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        web=None,
+    ) -> Report:
         """Ingest `args` (files, folders, URLs); with `prune`, drop sources that are gone.
 
         URLs go to `web` (an `ingest.web.WebIngest`), which fetches them and hands what it
@@ -140,7 +154,8 @@ class Ingestor:
             size = item.path.stat().st_size
             if size > self.max_file_bytes:
                 raise SourceError(
-                    item.source, f"file is {size:,} bytes, over the limit of {self.max_file_bytes:,}"
+                    item.source,
+                    f"file is {size:,} bytes, over the limit of {self.max_file_bytes:,}",
                 )
             data = item.path.read_bytes()
         except SourceError as exc:
@@ -159,7 +174,10 @@ class Ingestor:
             return
         try:
             pubs = read_bytes(
-                data, source=item.source, url_map=url_map, issuer=self.issuer,
+                data,
+                source=item.source,
+                url_map=url_map,
+                issuer=self.issuer,
             )
         except SourceError as exc:
             report.fail(item.source, exc.reason)
@@ -170,8 +188,16 @@ class Ingestor:
             return
         self.accept(item.source, digest, pubs, report)
 
-    def accept(self, source: str, digest: str, pubs: list[Publication], report: Report, *,
-               etag: str | None = None, last_modified: str | None = None) -> None:
+    def accept(
+        self,
+        source: str,
+        digest: str,
+        pubs: list[Publication],
+        report: Report,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
         """Store the publications read from one source (also used by the URL fetcher)."""
         pending = _Pending(StoredSource(source, digest, [], self._reader_version), 0)
         ids: list[str] = []
@@ -214,8 +240,10 @@ class Ingestor:
     def stored_source(self, source: str) -> StoredSource | None:
         """The ledger record of `source` if this reader wrote it and all of it is stored."""
         known = self._known.get(source)
-        if known and known.reader == self._reader_version and self._all_committed(
-            known.publication_ids
+        if (
+            known
+            and known.reader == self._reader_version
+            and self._all_committed(known.publication_ids)
         ):
             return known
         return None
@@ -233,7 +261,8 @@ class Ingestor:
             return
         self._flush(report)
         doomed = [
-            p for p in known.publication_ids
+            p
+            for p in known.publication_ids
             if p not in self._claimed and not self._claimed_elsewhere(p, source)
         ]
         report.removed += self.store.delete_publications(doomed)
@@ -250,9 +279,7 @@ class Ingestor:
         return all(i in self._committed for i in ids)
 
     def _claimed_elsewhere(self, pub_id: str, source: str) -> bool:
-        return any(
-            pub_id in rec.publication_ids for s, rec in self._known.items() if s != source
-        )
+        return any(pub_id in rec.publication_ids for s, rec in self._known.items() if s != source)
 
     # --- writing ------------------------------------------------------------------------
 
@@ -272,9 +299,16 @@ class Ingestor:
             if old:
                 self.store.delete_chunks([c for c in old.chunk_ids if c not in set(new_ids)])
             self._committed[pub.id] = StoredPublication(
-                id=pub.id, content_hash=pub.content_hash, chunk_ids=new_ids, source=pub.source,
-                title=pub.title, published=pub.published, url=pub.url, issuer=pub.issuer,
-                references=pub.references, ingested_at=self._now,
+                id=pub.id,
+                content_hash=pub.content_hash,
+                chunk_ids=new_ids,
+                source=pub.source,
+                title=pub.title,
+                published=pub.published,
+                url=pub.url,
+                issuer=pub.issuer,
+                references=pub.references,
+                ingested_at=self._now,
             )
             log.debug("committed %s", pub.key)
             if is_update:
@@ -302,7 +336,9 @@ class Ingestor:
 
         path = self.url_map_path
         if path is None:
-            candidates = [d / n for d in (file.parent, file.parent.parent) for n in sorted(URL_MAP_NAMES)]
+            candidates = [
+                d / n for d in (file.parent, file.parent.parent) for n in sorted(URL_MAP_NAMES)
+            ]
             path = next((c for c in candidates if c.is_file()), None)
         if path is None:
             return None, "-"

@@ -11,7 +11,7 @@ from ingest.chunk import chunk_publication, embedding_text, split_sentences
 def test_sentences_survive_abbreviations_and_times():
     text = (
         "On May 9, 2021, at approx. 7:00 p.m. officers attended. Const. Smith of the "
-        "St. Vital area said \"Stop.\" The suspects fled."
+        'St. Vital area said "Stop." The suspects fled.'
     )
     assert split_sentences(text) == [
         "On May 9, 2021, at approx. 7:00 p.m. officers attended.",
@@ -22,15 +22,23 @@ def test_sentences_survive_abbreviations_and_times():
 
 def test_list_lines_stay_whole():
     text = "He was charged with:\n- Robbery\n- Possession of a Weapon"
-    assert split_sentences(text) == ["He was charged with:", "- Robbery", "- Possession of a Weapon"]
+    assert split_sentences(text) == [
+        "He was charged with:",
+        "- Robbery",
+        "- Possession of a Weapon",
+    ]
 
 
 def _long_publication() -> Publication:
-    sentences = [f"Sentence number {i} describes the seizure of {i * 7} grams of a drug." for i in range(80)]
+    sentences = [
+        f"Sentence number {i} describes the seizure of {i * 7} grams of a drug." for i in range(80)
+    ]
     paragraphs = [" ".join(sentences[i : i + 5]) for i in range(0, 80, 5)]
     return Publication(
-        source="/tmp/x.txt", title="Drug seizure in the West End: C21-12345",
-        text="\n\n".join(paragraphs), published=dt.date(2021, 5, 1),
+        source="/tmp/x.txt",
+        title="Drug seizure in the West End: C21-12345",
+        text="\n\n".join(paragraphs),
+        published=dt.date(2021, 5, 1),
     )
 
 
@@ -60,12 +68,15 @@ def test_chunks_carry_publication_metadata_and_stable_ids(embedder):
     assert all(c.references == ["C21-12345"] and c.url == "https://x/y" for c in first)
     assert all(c.published == dt.date(2021, 5, 1) for c in first)
     changed = pub.model_copy(update={"text": pub.text + "\n\nA late correction."})
-    assert not {c.id for c in first} & {c.id for c in chunk_publication(changed, embedder.count_tokens)}
+    assert not {c.id for c in first} & {
+        c.id for c in chunk_publication(changed, embedder.count_tokens)
+    }
 
 
 def test_footnotes_are_linked_to_their_notes(embedder):
     pub = Publication(
-        source="/tmp/n.md", title="Violence falls",
+        source="/tmp/n.md",
+        title="Violence falls",
         text="Knife crime has fallen since 2016.[^1] Officers patrol town centres.",
         notes={"1": "Knife crime with injury down 6% over the period."},
     )

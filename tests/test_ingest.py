@@ -8,7 +8,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -122,8 +121,14 @@ def test_bad_inputs_fail_by_name_and_harm_nothing(ingestor, store, pages, tmp_pa
     report = ingestor.run([str(bad), str(tmp_path / "missing.html")])
 
     failed = {Path(f["source"]).name: f["error"] for f in report.failed}
-    assert set(failed) == {"empty.html", "junk.txt", "latin.txt", "image.png", "huge.txt",
-                           "missing.html"}
+    assert set(failed) == {
+        "empty.html",
+        "junk.txt",
+        "latin.txt",
+        "image.png",
+        "huge.txt",
+        "missing.html",
+    }
     assert "empty" in failed["empty.html"]
     assert "unsupported" in failed["image.png"]
     assert "limit" in failed["huge.txt"]
@@ -135,7 +140,10 @@ def test_bad_inputs_fail_by_name_and_harm_nothing(ingestor, store, pages, tmp_pa
 
 def _run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, **(env or {})},
     )
 
@@ -145,13 +153,22 @@ def test_cli_json_summary_and_exit_codes(pages, tmp_path):
     ok = _run_cli("ingest", str(pages), "--store", str(store), "--json")
     assert ok.returncode == 0, ok.stderr
     summary = json.loads(ok.stdout)
-    assert set(summary) >= {"added", "updated", "unchanged", "removed", "failed", "publications",
-                            "chunks", "seconds"}
+    assert set(summary) >= {
+        "added",
+        "updated",
+        "unchanged",
+        "removed",
+        "failed",
+        "publications",
+        "chunks",
+        "seconds",
+    }
     assert summary["failed"] == [] and summary["publications"] == summary["added"]
 
     (tmp_path / "empty.html").write_bytes(b"")
-    partial = _run_cli("ingest", str(pages), str(tmp_path / "empty.html"), "--store", str(store),
-                       "--json")
+    partial = _run_cli(
+        "ingest", str(pages), str(tmp_path / "empty.html"), "--store", str(store), "--json"
+    )
     assert partial.returncode == 3
     assert json.loads(partial.stdout)["failed"][0]["source"].endswith("empty.html")
     assert "Traceback" not in partial.stderr
@@ -163,8 +180,11 @@ def test_cli_json_summary_and_exit_codes(pages, tmp_path):
 def _run_and_kill_after(args: list[str], marker: str, occurrence: int, env: dict) -> bool:
     """Start an ingest, SIGKILL it right after the n-th log line containing `marker`."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "-vv", *args], stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, text=True, env={**os.environ, **env},
+        [sys.executable, "-m", "bot", "-vv", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
     )
     seen = 0
     for line in proc.stderr:
