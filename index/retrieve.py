@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from index.models import Hit
+from index.ranking import cap_per_publication, case_history, fuse, latest_first
 from index.rerank import build_reranker
 from index.snapshot import Snapshot, build_snapshot, date_int, store_signature
 from index.store import Store
@@ -24,7 +25,6 @@ from index.when import parse_when
 log = logging.getLogger(__name__)
 
 _REFERENCE = re.compile(r"\b([A-Za-z]\d{2})\s?[-\u2010-\u2015]\s?(\d{3,7})\b")
-_RRF_K = 60
 
 
 def find_references(text: str) -> list[str]:
@@ -130,6 +130,8 @@ class Retriever:
         hard filter; case numbers found in the question filter to that case when the
         store holds it, and fill `case_history` with all its releases.
         """
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
         snap = self._current()
         today = today or snap.newest or date.today()
         when = parse_when(query, today)
@@ -162,13 +164,17 @@ class Retriever:
             for pos, share in snap.lexical.anchors(when.text).items()
             if mask is None or mask[pos]
         }
-        hits = self._fuse(snap, dense, lexical, anchors)
-        hits = self._rerank(snap, when.text, hits)
+        hits = self._rerank(when.text, fuse(snap.chunks, dense, lexical, anchors))
         if when.wants_latest:
-            hits = self._latest_first(snap, hits, dense, everything_relevant=bool(case_pubs))
-        history = self._history(snap, case_pubs, hits)
+            # A case's own releases are all relevant; otherwise only the near-best are.
+            similarity = None if case_pubs else {snap.chunks[p].id: s for p, s in dense}
+            hits = latest_first(hits, similarity, self.recency_margin)
         return RetrievalResult(
-            **{**result.__dict__, "hits": self._cap(hits, k), "case_history": history}
+            **{
+                **result.__dict__,
+                "hits": cap_per_publication(hits, k, self.max_per_publication),
+                "case_history": case_history(snap, case_pubs, hits),
+            }
         )
 
     def _issuers(self, snap: Snapshot, issuer: str | None) -> list[str] | None:
@@ -204,58 +210,14 @@ class Retriever:
                 out.append((pos, 1.0 - float(distance)))
         return out
 
-    def _fuse(self, snap, dense, lexical, anchors) -> list[Hit]:
-        """Reciprocal rank fusion, plus up to one top rank's worth for rare exact terms."""
-        scores = {pos: share / (_RRF_K + 1) for pos, share in anchors.items()}
-        ranks: dict[int, dict[str, int]] = {pos: {} for pos in anchors}
-        for name, ranked in (("dense_rank", dense), ("lexical_rank", lexical)):
-            for rank, (pos, _) in enumerate(ranked, 1):
-                scores[pos] = scores.get(pos, 0.0) + 1.0 / (_RRF_K + rank)
-                ranks.setdefault(pos, {})[name] = rank
-        order = sorted(scores, key=lambda p: -scores[p])
-        return [Hit(chunk=snap.chunks[p], score=scores[p], **ranks[p]) for p in order]
-
-    def _rerank(self, snap, text: str, hits: list[Hit]) -> list[Hit]:
+    def _rerank(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """Reorder the head of the fused list by cross-encoder score (its score replaces)."""
         if self.reranker is None or not hits:
             return hits
         head, tail = hits[: self.rerank_pool], hits[self.rerank_pool :]
         scores = self.reranker.score(text, [f"{h.chunk.title}\n{h.chunk.text}" for h in head])
         ranked = sorted(zip(scores, head, strict=True), key=lambda pair: -pair[0])
         return [h.model_copy(update={"score": s}) for s, h in ranked] + tail
-
-    def _latest_first(self, snap, hits, dense, *, everything_relevant: bool) -> list[Hit]:
-        """Newest first among hits nearly as close as the best; recency never adds hits."""
-        if everything_relevant:
-            relevant = hits
-        else:
-            sims = {snap.chunks[pos].id: sim for pos, sim in dense}
-            floor = max(sims.values(), default=0.0) - self.recency_margin
-            relevant = [h for h in hits if sims.get(h.chunk.id, -1.0) >= floor]
-        chosen = {h.chunk.id for h in relevant}
-        newest = sorted(relevant, key=lambda h: -date_int(h.chunk.published))
-        return newest + [h for h in hits if h.chunk.id not in chosen]
-
-    def _cap(self, hits: list[Hit], k: int) -> list[Hit]:
-        """At most `max_per_publication` chunks each; a publication's chunks stay in order."""
-        groups: dict[str, list[Hit]] = {}
-        total = 0
-        for hit in hits:
-            group = groups.setdefault(hit.chunk.publication_id, [])
-            if len(group) < self.max_per_publication and total < k:
-                group.append(hit)
-                total += 1
-        return [h for g in groups.values() for h in sorted(g, key=lambda h: h.chunk.ord)]
-
-    def _history(self, snap: Snapshot, pubs: list[str], hits: list[Hit]) -> list[Hit]:
-        """One hit per release of the case: its best chunk found, else its first."""
-        best: dict[str, Hit] = {}
-        for hit in hits:
-            best.setdefault(hit.chunk.publication_id, hit)
-        out = [
-            best.get(pid) or Hit(chunk=snap.chunks[snap.by_publication[pid][0]], score=0.0)
-            for pid in pubs
-        ]
-        return sorted(out, key=lambda h: date_int(h.chunk.published))
 
 
 def build_retriever(settings, store: Store | None = None, embedder=None) -> Retriever:

@@ -214,6 +214,12 @@ def test_at_most_two_chunks_per_release_in_order(retriever):
         assert list(positions) == list(range(positions[0], positions[0] + len(chunks)))
 
 
+@pytest.mark.parametrize("k", [0, -3])
+def test_bad_k_is_refused(retriever, k):
+    with pytest.raises(ValueError, match="k must be at least 1"):
+        retriever.search("homicide", k=k)
+
+
 def test_empty_store_returns_no_hits(store, embedder):
     result = Retriever(store, embedder).search("anything in 2019")
     assert result.hits == [] and result.since == date(2019, 1, 1)

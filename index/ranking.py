@@ -1,0 +1,71 @@
+"""Ordering retrieved chunks: rank fusion, recency among the relevant, a cap per release."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from index.models import Chunk, Hit
+from index.snapshot import Snapshot, date_int
+
+RRF_K = 60
+
+
+def fuse(
+    chunks: Sequence[Chunk],
+    dense: list[tuple[int, float]],
+    lexical: list[tuple[int, float]],
+    anchors: dict[int, float],
+) -> list[Hit]:
+    """Reciprocal rank fusion, plus up to one top rank's worth for rare exact terms.
+
+    `dense` and `lexical` are (position, score) lists, best first; `anchors` maps the
+    positions holding the question's rare terms (names, streets, ids) to the share of
+    those terms they hold, so an exact match ranked low by vectors still rises.
+    """
+    scores = {pos: share / (RRF_K + 1) for pos, share in anchors.items()}
+    ranks: dict[int, dict[str, int]] = {pos: {} for pos in anchors}
+    for name, ranked in (("dense_rank", dense), ("lexical_rank", lexical)):
+        for rank, (pos, _) in enumerate(ranked, 1):
+            scores[pos] = scores.get(pos, 0.0) + 1.0 / (RRF_K + rank)
+            ranks.setdefault(pos, {})[name] = rank
+    order = sorted(scores, key=lambda p: -scores[p])
+    return [Hit(chunk=chunks[p], score=scores[p], **ranks[p]) for p in order]
+
+
+def latest_first(hits: list[Hit], similarity: dict[str, float] | None, margin: float) -> list[Hit]:
+    """Newest first among hits nearly as close as the best; recency never adds hits.
+
+    With `similarity` None every hit counts as relevant (a case's own releases).
+    """
+    if similarity is None:
+        relevant = hits
+    else:
+        floor = max(similarity.values(), default=0.0) - margin
+        relevant = [h for h in hits if similarity.get(h.chunk.id, -1.0) >= floor]
+    chosen = {h.chunk.id for h in relevant}
+    newest = sorted(relevant, key=lambda h: -date_int(h.chunk.published))
+    return newest + [h for h in hits if h.chunk.id not in chosen]
+
+
+def cap_per_publication(hits: list[Hit], k: int, per_publication: int) -> list[Hit]:
+    """The first `k` hits, at most `per_publication` from each, a release's chunks in order."""
+    groups: dict[str, list[Hit]] = {}
+    total = 0
+    for hit in hits:
+        group = groups.setdefault(hit.chunk.publication_id, [])
+        if len(group) < per_publication and total < k:
+            group.append(hit)
+            total += 1
+    return [h for g in groups.values() for h in sorted(g, key=lambda h: h.chunk.ord)]
+
+
+def case_history(snap: Snapshot, publications: list[str], hits: list[Hit]) -> list[Hit]:
+    """One hit per release of a case, oldest first: its best chunk found, else its first."""
+    best: dict[str, Hit] = {}
+    for hit in hits:
+        best.setdefault(hit.chunk.publication_id, hit)
+    out = [
+        best.get(pid) or Hit(chunk=snap.chunks[snap.by_publication[pid][0]], score=0.0)
+        for pid in publications
+    ]
+    return sorted(out, key=lambda h: date_int(h.chunk.published))
