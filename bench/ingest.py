@@ -21,7 +21,8 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# Run as a script, sys.path[0] is bench/, whose http.py would shadow the standard library.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from index.embed import LocalEmbeddings  # noqa: E402
 from index.settings import Settings  # noqa: E402
