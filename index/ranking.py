@@ -32,19 +32,33 @@ def fuse(
     return [Hit(chunk=chunks[p], score=scores[p], **ranks[p]) for p in order]
 
 
-def latest_first(hits: list[Hit], similarity: dict[str, float] | None, margin: float) -> list[Hit]:
-    """Newest first among hits nearly as close as the best; recency never adds hits.
+def latest_first(hits: list[Hit], fused: dict[str, float], share: float) -> list[Hit]:
+    """Newest first among hits fused nearly as high as the best; recency never adds hits.
 
-    With `similarity` None every hit counts as relevant (a case's own releases).
+    Relevance is judged on the fused score (both rankings agreeing), not on vectors
+    alone, which call any homicide release "close" to a question about one homicide.
     """
-    if similarity is None:
-        relevant = hits
-    else:
-        floor = max(similarity.values(), default=0.0) - margin
-        relevant = [h for h in hits if similarity.get(h.chunk.id, -1.0) >= floor]
+    floor = max(fused.values(), default=0.0) * share
+    relevant = [h for h in hits if fused.get(h.chunk.id, 0.0) >= floor]
     chosen = {h.chunk.id for h in relevant}
     newest = sorted(relevant, key=lambda h: -date_int(h.chunk.published))
     return newest + [h for h in hits if h.chunk.id not in chosen]
+
+
+def case_first(snap: Snapshot, hits: list[Hit], publications: list[str]) -> list[Hit]:
+    """The case's releases newest first, each by its retrieved chunks (else its first)."""
+    wanted = set(publications)
+    found: dict[str, list[Hit]] = {}
+    for hit in hits:
+        if hit.chunk.publication_id in wanted:
+            found.setdefault(hit.chunk.publication_id, []).append(hit)
+    for pid in publications:
+        if pid not in found:
+            found[pid] = [Hit(chunk=snap.chunks[snap.by_publication[pid][0]], score=0.0)]
+    newest = sorted(found.values(), key=lambda g: -date_int(g[0].chunk.published))
+    return [h for g in newest for h in g] + [
+        h for h in hits if h.chunk.publication_id not in wanted
+    ]
 
 
 def cap_per_publication(hits: list[Hit], k: int, per_publication: int) -> list[Hit]:

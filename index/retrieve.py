@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from index.models import Hit
-from index.ranking import cap_per_publication, case_history, fuse, latest_first
+from index.ranking import cap_per_publication, case_first, case_history, fuse, latest_first
 from index.rerank import build_reranker
-from index.snapshot import Snapshot, build_snapshot, date_int, store_signature
+from index.snapshot import LiveSnapshot, Snapshot, date_int
 from index.store import Store
 from index.when import parse_when
 
@@ -43,10 +41,14 @@ class RetrievalResult:
     since: date | None = None
     until: date | None = None
     wants_latest: bool = False
+    # Case numbers given or found in the question.
     references: list[str] = field(default_factory=list)
     issuers: list[str] | None = None
     today: date | None = None
-    # Every release of the case(s) asked about, oldest first, newest last.
+    # The case(s) `case_history` tells: those asked about, or, when the question asks
+    # for the latest, the case of the best hit.
+    case_references: list[str] = field(default_factory=list)
+    # Every release of that case, oldest first, newest last.
     case_history: list[Hit] = field(default_factory=list)
 
 
@@ -66,7 +68,8 @@ class Retriever:
         pool: int = 40,
         max_per_publication: int = 2,
         rerank_pool: int = 20,
-        recency_margin: float = 0.08,
+        recency_share: float = 0.75,
+        max_case_references: int = 3,
         refresh_seconds: float = 3.0,
     ):
         self.store = store
@@ -75,41 +78,13 @@ class Retriever:
         self.pool = pool
         self.max_per_publication = max_per_publication
         self.rerank_pool = rerank_pool
-        self.recency_margin = recency_margin
-        self.refresh_seconds = refresh_seconds
-        self._snapshot: Snapshot | None = None
-        self._checked = 0.0
-        self._lock = threading.Lock()
-
-    # --- the committed-chunk snapshot -----------------------------------------------------
+        self.recency_share = recency_share
+        self.max_case_references = max_case_references
+        self.live = LiveSnapshot(store, refresh_seconds)
 
     def refresh(self, force: bool = False) -> Snapshot:
-        """Rebuild the in-memory index if the store changed (always with `force`)."""
-        with self._lock:
-            return self._refresh_locked(force)
-
-    def _refresh_locked(self, force: bool) -> Snapshot:
-        snap = self._snapshot
-        if force or snap is None or store_signature(self.store) != snap.signature:
-            snap = self._snapshot = build_snapshot(self.store)
-        self._checked = time.monotonic()
-        return snap
-
-    def _current(self) -> Snapshot:
-        snap = self._snapshot
-        if snap is None:
-            return self.refresh()
-        if time.monotonic() - self._checked < self.refresh_seconds:
-            return snap
-        # One thread checks; the others keep answering from the snapshot they have.
-        if not self._lock.acquire(blocking=False):
-            return snap
-        try:
-            return self._refresh_locked(force=False)
-        finally:
-            self._lock.release()
-
-    # --- search ---------------------------------------------------------------------------
+        """See the store's latest commits now rather than at the next background check."""
+        return self.live.refresh(force)
 
     def search(
         self,
@@ -126,19 +101,20 @@ class Retriever:
 
         `today` anchors relative dates ("last year"); it defaults to the newest
         publication date in the store, so answers are "as of" the data, not the clock.
-        Explicit `since`/`until` intersect with dates in the question; `references` is a
-        hard filter; case numbers found in the question filter to that case when the
-        store holds it, and fill `case_history` with all its releases.
+        Explicit `since`/`until` intersect with dates in the question, except that a
+        question about an outcome ("was he ever caught?") is not cut off at its dates.
+        `references` is a hard filter; case numbers found in the question filter to that
+        case when the store holds it. A question asking for the latest gets its case's
+        releases newest first: the case named, else the case of the best hit.
         """
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
-        snap = self._current()
+        snap = self.live.get()
         today = today or snap.newest or date.today()
         when = parse_when(query, today)
         since = _intersect(since, when.since, max)
-        until = _intersect(until, when.until, min)
-        asked = find_references(query)
-        refs = list(dict.fromkeys([r.upper() for r in references or []] + asked))
+        until = _intersect(until, None if when.open_ended else when.until, min)
+        refs = list(dict.fromkeys([r.upper() for r in references or []] + find_references(query)))
         case_pubs = snap.publications_for(refs) if refs else []
         issuers = self._issuers(snap, issuer)
         result = RetrievalResult(
@@ -164,17 +140,24 @@ class Retriever:
             for pos, share in snap.lexical.anchors(when.text).items()
             if mask is None or mask[pos]
         }
-        hits = self._rerank(when.text, fuse(snap.chunks, dense, lexical, anchors))
-        if when.wants_latest:
-            # A case's own releases are all relevant; otherwise only the near-best are.
-            similarity = None if case_pubs else {snap.chunks[p].id: s for p, s in dense}
-            hits = latest_first(hits, similarity, self.recency_margin)
-        return RetrievalResult(
-            **{
-                **result.__dict__,
-                "hits": cap_per_publication(hits, k, self.max_per_publication),
-                "case_history": case_history(snap, case_pubs, hits),
-            }
+        fused = fuse(snap.chunks, dense, lexical, anchors)
+        hits = self._rerank(when.text, fused)
+        case_refs = [r for r in refs if r in snap.by_reference]
+        if when.wants_latest and not case_pubs and hits:
+            # The story the best hit belongs to, unless it is a round-up of many cases.
+            implied = [r.upper() for r in hits[0].chunk.references]
+            if len(implied) <= self.max_case_references:
+                case_refs, case_pubs = implied, snap.publications_for(implied)
+        if when.wants_latest and case_pubs:
+            hits = case_first(snap, hits, case_pubs)
+        elif when.wants_latest:
+            scores = {h.chunk.id: h.score for h in fused}
+            hits = latest_first(hits, scores, self.recency_share)
+        return replace(
+            result,
+            hits=cap_per_publication(hits, k, self.max_per_publication),
+            case_references=case_refs if case_pubs else [],
+            case_history=case_history(snap, case_pubs, hits),
         )
 
     def _issuers(self, snap: Snapshot, issuer: str | None) -> list[str] | None:

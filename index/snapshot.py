@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -120,3 +122,62 @@ def build_snapshot(store: Store) -> Snapshot:
         time.perf_counter() - started,
     )
     return snapshot
+
+
+class LiveSnapshot:
+    """The current snapshot of a store, rebuilt in the background when the store changes.
+
+    Requests never wait for the change check (a scan of the publication records) or a
+    rebuild: a watcher thread does both every `interval` seconds while requests keep
+    using the snapshot they find. Only the very first request builds and waits.
+    """
+
+    def __init__(self, store: Store, interval: float = 3.0):
+        self.store = store
+        self.interval = interval
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    def get(self) -> Snapshot:
+        snap = self._snapshot
+        if snap is None:
+            snap = self.refresh()
+            self._watch()
+        return snap
+
+    def refresh(self, force: bool = False) -> Snapshot:
+        """Rebuild now if the store changed (always with `force`)."""
+        with self._lock:
+            snap = self._snapshot
+            if force or snap is None or store_signature(self.store) != snap.signature:
+                snap = self._snapshot = build_snapshot(self.store)
+            return snap
+
+    def close(self) -> None:
+        self._stop.set()
+
+    def _watch(self) -> None:
+        with self._lock:
+            if self._watcher is None and not self._stop.is_set():
+                self._watcher = threading.Thread(
+                    target=_watch,
+                    args=(weakref.ref(self), self._stop, self.interval),
+                    name="policing-qa-snapshot",
+                    daemon=True,
+                )
+                self._watcher.start()
+
+
+def _watch(ref: weakref.ref, stop: threading.Event, interval: float) -> None:
+    """Refresh until told to stop or until nobody holds the snapshot any more."""
+    while not stop.wait(max(interval, 0.05)):
+        live = ref()
+        if live is None:
+            return
+        try:
+            live.refresh()
+        except Exception:  # an unreachable store: keep serving the last snapshot
+            log.warning("could not check the store for changes", exc_info=True)
+        del live

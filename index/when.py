@@ -55,14 +55,21 @@ _RELATIVE = re.compile(
     re.I,
 )
 _RECENCY = re.compile(
-    r"\b(?:the )?(?:latest|most recent(?:ly)?|newest|final(?:ly)?|at last|still|now|"
-    r"right now|currently|current|recent(?:ly)?|ever|yet|any updates?|updated|"
-    r"as of (?:today|now))\b",
+    r"\b(?:the )?(?P<newest>latest|most recent(?:ly)?|newest|recent(?:ly)?)\b"
+    r"|\b(?:final(?:ly)?|at last|still|now|right now|currently|current|ever|yet|"
+    r"any updates?|updated|as of (?:today|now))\b",
+    re.I,
+)
+# Questions about an outcome ask for the status now, as "finally" does: "Has anyone been
+# charged?", "Was she found?", "What came of the raid?".
+_STATUS = re.compile(
+    r"\b(?:has|have)\b[^?.!]*?\bbeen\b|\bupdates?\b|\bwhat (?:came|become|became) of\b"
+    r"|\bwhat happened (?:to|with)\b"
+    r"|^\W*(?:was|were|is|are|did|had)\b[^?.!]*?\b(?:found|located|caught|arrested|"
+    r"charged|laid|identified|apprehended|recovered|convicted|sentenced|in custody)\b",
     re.I,
 )
 # Recency words that are also search terms ("Update" is in release headlines): kept.
-# "Has anyone been charged?" asks for the status now, as "finally" does.
-_STATUS = re.compile(r"\b(?:has|have)\b[^?.!]*?\bbeen\b|\bupdates?\b", re.I)
 _KEEP_IN_TEXT = {"current", "updated", "any update", "any updates"}
 _WORD_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
@@ -74,6 +81,9 @@ class When:
     since: date | None = None
     until: date | None = None
     wants_latest: bool = False
+    # A question about the outcome of an event: its dates place the event, and the
+    # releases that tell the outcome may come later, so `until` must not cut them off.
+    open_ended: bool = False
     text: str = ""
     phrases: tuple[str, ...] = field(default_factory=tuple)
 
@@ -202,14 +212,15 @@ def parse_when(question: str, today: date) -> When:
     for m in _RELATIVE.finditer(text):
         take(m, _relative(m, today))
 
-    latest = False
+    latest = status = False
     for m in _RECENCY.finditer(text):
         latest = True
+        status = status or not m["newest"]
         phrases.append(m.group(0))
         if m.group(0).lower().removeprefix("the ") not in _KEEP_IN_TEXT:
             spans.append((m.start(), m.end()))
     if _STATUS.search(text):
-        latest = True
+        latest = status = True
 
     for start, end in sorted(spans, reverse=True):
         text = text[:start] + " " + text[end:]
@@ -218,6 +229,7 @@ def parse_when(question: str, today: date) -> When:
         since=rng[0],
         until=rng[1],
         wants_latest=latest,
+        open_ended=status,
         text=text or question,
         phrases=tuple(phrases),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date
 
 import pytest
@@ -182,11 +183,32 @@ def test_latest_release_comes_first(retriever, query, newest):
     assert result.hits[0].chunk.published == newest
 
 
-def test_recency_reorders_but_never_adds(retriever):
+def test_recency_adds_nothing_but_the_same_case(retriever):
     plain = retriever.search("is Cynthia Parisian missing?")
     latest = retriever.search("is Cynthia Parisian still missing?")
     assert plain.search_text == latest.search_text and not plain.wants_latest
-    assert {h.chunk.id for h in plain.hits} == {h.chunk.id for h in latest.hits}
+    assert latest.case_references == ["R19-13061"] and plain.case_references == []
+    assert [h.chunk.published for h in latest.case_history] == [
+        date(2019, 3, 22),
+        date(2019, 4, 17),
+    ]
+    added = {h.chunk.id for h in latest.hits} - {h.chunk.id for h in plain.hits}
+    assert all("R19-13061" in h.chunk.references for h in latest.hits if h.chunk.id in added)
+
+
+def test_outcome_question_is_not_cut_off_at_the_event_date(retriever):
+    result = retriever.search(
+        "Has anyone been charged in the Ross Avenue homicide of April 15, 2020?"
+    )
+    assert (result.since, result.until) == (date(2020, 4, 15), None)
+    assert result.hits[0].chunk.published == date(2020, 4, 28)
+    assert result.case_references == ["C20-81383"] and len(result.case_history) == 3
+
+
+def test_latest_within_a_window_keeps_the_window(retriever):
+    result = retriever.search("latest homicide arrests in 2016")
+    assert result.until == date(2016, 12, 31)
+    assert result.hits and all(h.chunk.published.year == 2016 for h in result.hits)
 
 
 # --- filters and shape ------------------------------------------------------------------
@@ -254,7 +276,7 @@ def test_uncommitted_chunks_are_never_returned(small_store, embedder):
 
 
 def test_new_ingest_is_seen_without_restart(small_store, embedder):
-    retriever = Retriever(small_store, embedder, refresh_seconds=0)
+    retriever = Retriever(small_store, embedder, refresh_seconds=0.1)
     assert not _refs(retriever.search("C17-49764").hits) & {"C17-49764"}
     errors: list[BaseException] = []
 
@@ -272,8 +294,23 @@ def test_new_ingest_is_seen_without_restart(small_store, embedder):
     for thread in threads:
         thread.join()
     assert errors == []
-    hit = retriever.search("C17-49764").hits[0]
-    assert "C17-49764" in hit.chunk.references and hit.lexical_rank is not None
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        hits = retriever.search("C17-49764").hits
+        if hits and "C17-49764" in hits[0].chunk.references:
+            break
+        time.sleep(0.1)
+    assert "C17-49764" in hits[0].chunk.references and hits[0].lexical_rank is not None
+    retriever.live.close()
+
+
+def test_explicit_refresh_sees_a_new_ingest_at_once(small_store, embedder):
+    retriever = Retriever(small_store, embedder, refresh_seconds=3600)
+    assert retriever.search("Tip A Cop").case_history == []
+    before = retriever.refresh()
+    Ingestor(small_store, embedder).run(_files(["2017_03mar_2017_03_15.html"]))
+    assert retriever.refresh() is not before
+    assert retriever.search("C17-49764").hits[0].chunk.references == ["C17-49764"]
 
 
 # --- reranker -------------------------------------------------------------------------

@@ -141,3 +141,20 @@ def test_last_march_depends_on_today(today, since):
 )
 def test_no_recency_where_there_is_none(question):
     assert not parse_when(question, TODAY).wants_latest
+
+
+@pytest.mark.parametrize(
+    ("question", "open_ended"),
+    [
+        ("latest homicide arrests in 2020", False),
+        ("most recent shooting in March 2019", False),
+        ("Were charges laid over the July 9, 2021 bank robbery?", True),
+        ("Was Cooper Nemeth found in February 2016?", True),
+        ("What came of the September 2, 2021 police operation on Garnet Street?", True),
+        ("Has anyone been charged in the August 2020 shooting?", True),
+        ("Is the Transcona woman still missing?", True),
+    ],
+)
+def test_outcome_questions_are_open_ended(question, open_ended):
+    when = parse_when(question, TODAY)
+    assert when.wants_latest and when.open_ended is open_ended
