@@ -42,6 +42,7 @@ def serve(host: str, port: int, store: Path | None, concurrency: int | None) -> 
     import uvicorn
 
     from bot.api import create_app
+    from bot.web import build_web_router
     from index.embed import resolve_model_path
     from index.settings import get_settings
 
@@ -53,7 +54,7 @@ def serve(host: str, port: int, store: Path | None, concurrency: int | None) -> 
     for name in ("bot", "uvicorn.error"):
         if logging.getLogger(name).getEffectiveLevel() > logging.INFO:
             logging.getLogger(name).setLevel(logging.INFO)
-    app = create_app(settings, max_concurrency=concurrency)
+    app = create_app(settings, max_concurrency=concurrency, extra_routers=[build_web_router()])
     # Our RequestLog replaces uvicorn's access log; log_config=None keeps our handlers.
     uvicorn.run(
         app, host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=10
