@@ -32,14 +32,21 @@ def fuse(
     return [Hit(chunk=chunks[p], score=scores[p], **ranks[p]) for p in order]
 
 
-def latest_first(hits: list[Hit], fused: dict[str, float], share: float) -> list[Hit]:
-    """Newest first among hits fused nearly as high as the best; recency never adds hits.
+def latest_first(hits: list[Hit], fused: dict[str, float], share: float, top: int) -> list[Hit]:
+    """Newest first among hits both rankings put near the top; recency never adds hits.
 
-    Relevance is judged on the fused score (both rankings agreeing), not on vectors
-    alone, which call any homicide release "close" to a question about one homicide.
+    A hit is relevant when it is among the `top` of both the vector and the BM25
+    rankings and fused at least `share` of the best: vectors alone call any homicide
+    release "close" to a question about one homicide.
     """
     floor = max(fused.values(), default=0.0) * share
-    relevant = [h for h in hits if fused.get(h.chunk.id, 0.0) >= floor]
+    relevant = [
+        h
+        for h in hits
+        if fused.get(h.chunk.id, 0.0) >= floor
+        and (h.dense_rank or top + 1) <= top
+        and (h.lexical_rank or top + 1) <= top
+    ]
     chosen = {h.chunk.id for h in relevant}
     newest = sorted(relevant, key=lambda h: -date_int(h.chunk.published))
     return newest + [h for h in hits if h.chunk.id not in chosen]

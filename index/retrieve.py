@@ -69,6 +69,7 @@ class Retriever:
         max_per_publication: int = 2,
         rerank_pool: int = 20,
         recency_share: float = 0.75,
+        recency_top: int = 5,
         max_case_references: int = 3,
         refresh_seconds: float = 3.0,
     ):
@@ -79,6 +80,7 @@ class Retriever:
         self.max_per_publication = max_per_publication
         self.rerank_pool = rerank_pool
         self.recency_share = recency_share
+        self.recency_top = recency_top
         self.max_case_references = max_case_references
         self.live = LiveSnapshot(store, refresh_seconds)
 
@@ -152,7 +154,7 @@ class Retriever:
             hits = case_first(snap, hits, case_pubs)
         elif when.wants_latest:
             scores = {h.chunk.id: h.score for h in fused}
-            hits = latest_first(hits, scores, self.recency_share)
+            hits = latest_first(hits, scores, self.recency_share, self.recency_top)
         return replace(
             result,
             hits=cap_per_publication(hits, k, self.max_per_publication),
