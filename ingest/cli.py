@@ -21,8 +21,9 @@ def settings_with(store: Path | None) -> Settings:
     return settings
 
 
-def build_ingestor(settings: Settings, issuer: str | None = None, url_map: Path | None = None,
-                   store=None):
+def build_ingestor(
+    settings: Settings, issuer: str | None = None, url_map: Path | None = None, store=None
+):
     from index.embed import LocalEmbeddings
     from index.store import open_store
     from ingest.pipeline import Ingestor
@@ -30,24 +31,43 @@ def build_ingestor(settings: Settings, issuer: str | None = None, url_map: Path 
     store = store if store is not None else open_store(settings)
     embedder = LocalEmbeddings(settings.embedding_model, settings.embedding_batch_size)
     return Ingestor(
-        store, embedder, chunk_tokens=settings.chunk_tokens,
-        max_file_bytes=settings.max_file_bytes, issuer=issuer, url_map_path=url_map,
+        store,
+        embedder,
+        chunk_tokens=settings.chunk_tokens,
+        max_file_bytes=settings.max_file_bytes,
+        issuer=issuer,
+        url_map_path=url_map,
+        batch_chunks=settings.ingest_batch_chunks,
     )
 
 
 @click.command()
 @click.argument("sources", nargs=-1)
-@click.option("--sources", "sources_path", envvar="POLICING_QA_SOURCES",
-              type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="TOML file listing feeds, sitemaps and pages (see docs/sources.example.toml).")
-@click.option("--store", type=click.Path(file_okay=False, path_type=Path), envvar="POLICING_QA_STORE",
-              help="Embedded Chroma directory (default: POLICING_QA_STORE or ~/.local/share).")
-@click.option("--prune", is_flag=True,
-              help="Remove publications whose source file is gone, pages a feed or sitemap no "
-                   "longer lists, and pages that answer 404/410.")
+@click.option(
+    "--sources",
+    "sources_path",
+    envvar="POLICING_QA_SOURCES",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="TOML file listing feeds, sitemaps and pages (see docs/sources.example.toml).",
+)
+@click.option(
+    "--store",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="POLICING_QA_STORE",
+    help="Embedded Chroma directory (default: POLICING_QA_STORE or ~/.local/share).",
+)
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Remove publications whose source file is gone, pages a feed or sitemap no "
+    "longer lists, and pages that answer 404/410.",
+)
 @click.option("--issuer", help="Issuer for publications that do not name one.")
-@click.option("--url-map", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="CSV mapping file names to canonical URLs (found beside the files if omitted).")
+@click.option(
+    "--url-map",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="CSV mapping file names to canonical URLs (found beside the files if omitted).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON summary on stdout.")
 @click.option("--wait", is_flag=True, help="If another run holds the store's lock, wait for it.")
 def ingest(sources, sources_path, store, prune, issuer, url_map, as_json, wait):
@@ -67,8 +87,11 @@ def ingest(sources, sources_path, store, prune, issuer, url_map, as_json, wait):
     config = load_sources(sources_path) if sources_path else None
     settings = settings_with(store)
     db = open_store(settings)
-    options = (config.fetch_options(settings.max_file_bytes) if config
-               else FetchOptions(max_bytes=settings.max_file_bytes))
+    options = (
+        config.fetch_options(settings.max_file_bytes)
+        if config
+        else FetchOptions(max_bytes=settings.max_file_bytes)
+    )
     bar = None
     if sys.stderr.isatty() and not as_json:
         from tqdm import tqdm
@@ -83,8 +106,14 @@ def ingest(sources, sources_path, store, prune, issuer, url_map, as_json, wait):
     # Lock before loading the model, so a refused run ends at once.
     with holding(lock_for(settings, db), wait=wait), Fetcher(options) as fetcher:
         ingestor = build_ingestor(settings, issuer=issuer, url_map=url_map, store=db)
-        report = run_once(ingestor, fetcher, config.sources if config else [],
-                          args=list(sources), prune=prune, progress=progress)
+        report = run_once(
+            ingestor,
+            fetcher,
+            config.sources if config else [],
+            args=list(sources),
+            prune=prune,
+            progress=progress,
+        )
     if bar is not None:
         bar.close()
     if as_json:
