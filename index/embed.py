@@ -55,7 +55,7 @@ class LocalEmbeddings(Embeddings):
 
     def count_tokens(self, text: str) -> int:
         """Word pieces the model sees for `text`, without special tokens."""
-        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+        return len(self.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         with self._lock:
