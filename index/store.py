@@ -206,10 +206,18 @@ class Store:
 
     def commit_publication(self, pub: Publication, chunk_ids: list[str], when: str) -> None:
         """Make a publication visible: written only after all its chunks are stored."""
+        self.commit_publications([(pub, chunk_ids)], when)
+
+    def commit_publications(
+        self, items: Sequence[tuple[Publication, list[str]]], when: str
+    ) -> None:
+        """Commit several publications in one write (each Chroma write has a fixed cost)."""
+        if not items:
+            return
         self.publications.upsert(
-            ids=[pub.id],
-            embeddings=[_LEDGER_VECTOR],
-            documents=[pub.title],
+            ids=[pub.id for pub, _ in items],
+            embeddings=[_LEDGER_VECTOR] * len(items),
+            documents=[pub.title for pub, _ in items],
             metadatas=[
                 _clean(
                     {
@@ -225,6 +233,7 @@ class Store:
                         "ingested_at": when,
                     }
                 )
+                for pub, chunk_ids in items
             ],
         )
 
@@ -274,21 +283,28 @@ class Store:
     # --- sources ---------------------------------------------------------------------
 
     def put_source(self, record: StoredSource) -> None:
+        self.put_sources([record])
+
+    def put_sources(self, records: Sequence[StoredSource]) -> None:
+        """Write source records in one call."""
+        if not records:
+            return
         self.sources.upsert(
-            ids=[_source_id(record.source)],
-            embeddings=[_LEDGER_VECTOR],
-            documents=[record.source],
+            ids=[_source_id(r.source) for r in records],
+            embeddings=[_LEDGER_VECTOR] * len(records),
+            documents=[r.source for r in records],
             metadatas=[
                 _clean(
                     {
-                        "digest": record.digest,
-                        "publication_ids": json.dumps(record.publication_ids),
-                        "reader": record.reader,
-                        "etag": record.etag,
-                        "last_modified": record.last_modified,
-                        "items": json.dumps(record.items) if record.items else None,
+                        "digest": r.digest,
+                        "publication_ids": json.dumps(r.publication_ids),
+                        "reader": r.reader,
+                        "etag": r.etag,
+                        "last_modified": r.last_modified,
+                        "items": json.dumps(r.items) if r.items else None,
                     }
                 )
+                for r in records
             ],
         )
 

@@ -121,6 +121,8 @@ class Ingestor:
         self._now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self._committed = self.store.get_publications()
         self._known = self.store.get_sources()
+        self._by_hash = {p.content_hash: p for p in self._committed.values()}
+        self._ready_sources: list[StoredSource] = []
         self._queue: list[tuple[Publication, list[Chunk], _Pending, bool]] = []
         self._queued_chunks = 0
         self._reader_version = READER_VERSION
@@ -233,7 +235,7 @@ class Ingestor:
                 [p for p in dropped if not self._claimed_elsewhere(p, source)]
             )
         if pending.waiting == 0:
-            self.store.put_source(pending.record)
+            self._source_ready(pending.record)
         elif self._queued_chunks >= self.batch_chunks:
             self._flush(report)
 
@@ -272,7 +274,7 @@ class Ingestor:
         log.info("pruned %s (%d publications)", source, len(doomed))
 
     def _twin(self, pub: Publication):
-        stored = self.store.find_by_content(pub.content_hash)
+        stored = self._by_hash.get(pub.content_hash)
         return stored if stored and stored.id != pub.id else None
 
     def _all_committed(self, ids: list[str]) -> bool:
@@ -284,7 +286,9 @@ class Ingestor:
     # --- writing ------------------------------------------------------------------------
 
     def _flush(self, report: Report) -> None:
+        """Embed and write the queued publications: chunks, then commits, then clean-up."""
         if not self._queue:
+            self._write_sources()
             return
         queue, self._queue, self._queued_chunks = self._queue, [], 0
         chunks = [c for _, cs, _, _ in queue for c in cs]
@@ -292,12 +296,17 @@ class Ingestor:
         self.store.add_chunks(chunks, vectors)
         log.debug("stored %d chunks of %d publications", len(chunks), len(queue))
         report.embedded_chunks += len(chunks)
+        # One write commits the whole batch; a kill before it leaves only sweepable chunks.
+        self.store.commit_publications(
+            [(p, [c.id for c in cs]) for p, cs, _, _ in queue], self._now
+        )
+        stale: list[str] = []
         for pub, pub_chunks, pending, is_update in queue:
             new_ids = [c.id for c in pub_chunks]
-            self.store.commit_publication(pub, new_ids, self._now)
             old = self._committed.get(pub.id)
             if old:
-                self.store.delete_chunks([c for c in old.chunk_ids if c not in set(new_ids)])
+                stale.extend(c for c in old.chunk_ids if c not in set(new_ids))
+                self._by_hash.pop(old.content_hash, None)
             self._committed[pub.id] = StoredPublication(
                 id=pub.id,
                 content_hash=pub.content_hash,
@@ -310,6 +319,7 @@ class Ingestor:
                 references=pub.references,
                 ingested_at=self._now,
             )
+            self._by_hash[pub.content_hash] = self._committed[pub.id]
             log.debug("committed %s", pub.key)
             if is_update:
                 report.updated += 1
@@ -317,8 +327,18 @@ class Ingestor:
                 report.added += 1
             pending.waiting -= 1
             if pending.waiting == 0:
-                self.store.put_source(pending.record)
-                self._known[pending.record.source] = pending.record
+                self._source_ready(pending.record)
+        self.store.delete_chunks(stale)
+        self._write_sources()
+
+    def _source_ready(self, record: StoredSource) -> None:
+        """Queue a source record whose publications are all committed."""
+        self._known[record.source] = record
+        self._ready_sources.append(record)
+
+    def _write_sources(self) -> None:
+        ready, self._ready_sources = self._ready_sources, []
+        self.store.put_sources(ready)
 
     def _prune(self, report: Report) -> None:
         gone = [s for s in self._known if not is_url(s) and not Path(s).exists()]
