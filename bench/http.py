@@ -24,7 +24,11 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
+# This file is named http.py: drop its folder from the path so `http` is the stdlib's.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
+
+import httpx  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -73,10 +77,9 @@ def server_env() -> dict[str, str]:
     return env
 
 
-def start_server(store: Path, port: int, concurrency: int | None, log) -> subprocess.Popen:
+def start_server(store: Path, port: int, extra: list[str], log) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "bot", "serve", "--store", str(store), "--port", str(port)]
-    if concurrency:
-        cmd += ["--concurrency", str(concurrency)]
+    cmd += extra
     proc = subprocess.Popen(cmd, cwd=REPO, env=server_env(), stdout=log, stderr=log)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -141,6 +144,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="Duration of each phase")
     parser.add_argument("--warmup", type=int, default=10, help="Requests before measuring")
     parser.add_argument("--concurrency", type=int, help="Server --concurrency")
+    parser.add_argument("--torch-threads", type=int, help="Server --torch-threads")
     parser.add_argument("--json", action="store_true", help="Print one JSON summary")
     args = parser.parse_args()
 
@@ -149,17 +153,25 @@ def main() -> None:
     port = free_port()
     log_path = Path(f"/tmp/bench-http-server-{port}.log")
     with log_path.open("w") as log:
-        proc = start_server(args.store, port, args.concurrency, log)
+        extra = [
+            f"--{name}={value}"
+            for name, value in (
+                ("concurrency", args.concurrency),
+                ("torch-threads", args.torch_threads),
+            )
+            if value
+        ]
+        proc = start_server(args.store, port, extra, log)
         try:
             base = f"http://127.0.0.1:{port}"
             with httpx.Client(base_url=base, timeout=120) as http:
                 for q in random.Random(0).sample(pool, args.warmup):
                     http.post("/ask", json={"question": q}).raise_for_status()
             rss_start = rss_mib(proc.pid)
-            phases = [
-                run_phase(base, int(n), args.seconds, pool, seed)
-                for seed, n in enumerate(args.clients.split(","), 1)
-            ]
+            phases = []
+            for seed, n in enumerate(args.clients.split(","), 1):
+                phases.append(run_phase(base, int(n), args.seconds, pool, seed))
+                phases[-1]["rss_mib"] = rss_mib(proc.pid)  # a leak grows; a cache levels off
             rss_end = rss_mib(proc.pid)
         finally:
             proc.terminate()
@@ -178,13 +190,13 @@ def main() -> None:
         return
     print(
         f"{'clients':>7} {'requests':>8} {'errors':>6} {'req/s':>7} {'x1':>5} "
-        f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
+        f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'RSS MiB':>8}"
     )
     for p in phases:
         print(
             f"{p['clients']:>7} {p['requests']:>8} {p['errors']:>6} {p['rps']:>7.2f} "
             f"{p['rps'] / base_rps:>5.2f} {p['p50_ms']:>8.0f} {p['p95_ms']:>8.0f} "
-            f"{p['p99_ms']:>8.0f}"
+            f"{p['p99_ms']:>8.0f} {p['rss_mib']:>8.0f}"
         )
         if p["first_error"]:
             print(f"        first error: {p['first_error']}")

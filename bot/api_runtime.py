@@ -10,6 +10,7 @@ import anyio
 from fastapi import HTTPException, status
 
 from bot.api_models import Readiness
+from index.embed import LocalEmbeddings
 from index.errors import BackendUnavailable, ConfigError, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -18,20 +19,51 @@ log = logging.getLogger(__name__)
 _RETRY_SECONDS = 5.0
 
 
-def build_answerer_for(settings):
-    """The embedding model, the store and the answerer, built once for the process."""
+def build_answerer_for(settings, *, parallel: int = 1, torch_threads: int | None = None):
+    """The embedding model, the store and the answerer, built once for the process.
+
+    With `parallel` > 1, that many encodes may run at once, each on `torch_threads`
+    threads: on a small machine, one core per answer beats all cores for one answer
+    at a time, since a single short encode cannot keep several cores busy.
+    """
     from bot.answer import build_answerer
-    from index.embed import LocalEmbeddings
     from index.store import open_store
 
+    if torch_threads:
+        import torch
+
+        torch.set_num_threads(torch_threads)
     store = open_store(settings)
-    embedder = LocalEmbeddings(settings.embedding_model, settings.embedding_batch_size)
+    model, batch = settings.embedding_model, settings.embedding_batch_size
+    if parallel > 1:
+        embedder = ConcurrentEmbeddings(model, batch, parallel=parallel)
+    else:
+        embedder = LocalEmbeddings(model, batch)
     answerer = build_answerer(settings, store=store, embedder=embedder)
     # Build the in-memory index now, so the first request does not pay for it.
     retriever = getattr(answerer, "retriever", None)
     if hasattr(retriever, "refresh"):
         retriever.refresh()
     return answerer
+
+
+class ConcurrentEmbeddings(LocalEmbeddings):
+    """LocalEmbeddings letting up to `parallel` encodes run at once (torch frees the GIL)."""
+
+    def __init__(self, spec: str, batch_size: int = 64, *, parallel: int = 2):
+        super().__init__(spec, batch_size)
+        self._slots = threading.BoundedSemaphore(parallel)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        with self._slots:
+            vectors = self.model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+            )
+        return vectors.tolist()
 
 
 class Runtime:

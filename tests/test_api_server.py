@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -214,6 +215,14 @@ def test_hanging_llm_times_out_and_loop_stays_free(llm_http, llm):
     assert result["took"] < 10
 
 
+PARALLEL = [
+    QUESTION,
+    "What street value did police put on the fentanyl blotters in River Heights?",
+    "Who was charged after carfentanil was seized from a hotel room?",
+    "What did the Mayor say about neighbourhood policing teams?",
+]
+
+
 @pytest.mark.slow
 def test_serve_command_runs_the_api(small_store, tmp_path):
     port = free_port()
@@ -245,10 +254,19 @@ def test_serve_command_runs_the_api(small_store, tmp_path):
                 except httpx.TransportError:
                     time.sleep(0.3)
             assert ready is not None and ready.status_code == 200, log_path.read_text()
-            resp = httpx.post(
-                f"http://127.0.0.1:{port}/ask", json={"question": QUESTION}, timeout=60
-            )
+            url = f"http://127.0.0.1:{port}/ask"
+            resp = httpx.post(url, json={"question": QUESTION}, timeout=60)
             assert resp.status_code == 200 and resp.json()["citations"]
+            # Answers computed side by side (parallel encodes) equal those made one by one.
+            alone = [httpx.post(url, json={"question": q}, timeout=60).json() for q in PARALLEL]
+            with ThreadPoolExecutor(len(PARALLEL) * 2) as pool:
+                together = list(
+                    pool.map(
+                        lambda q: httpx.post(url, json={"question": q}, timeout=60).json(),
+                        PARALLEL * 2,
+                    )
+                )
+            assert together == alone * 2
         finally:
             proc.terminate()
             proc.wait(timeout=30)
