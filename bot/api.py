@@ -106,6 +106,7 @@ async def ask(body: AskRequest, request: Request, runtime: RuntimeDep) -> Answer
         raise http_error(exc) from exc
     finally:
         slots.release()
+        runtime.answered()
 
 
 @asks.post(
@@ -132,7 +133,7 @@ async def ask_stream(body: AskRequest, request: Request, runtime: RuntimeDep):
         if isinstance(exc, PolicingQAError):
             raise http_error(exc) from exc
         raise
-    return EventSourceResponse(_sse(events, first, slots, request.state.request_id))
+    return EventSourceResponse(_sse(events, first, slots, runtime, request.state.request_id))
 
 
 def _encode(kind: str, payload) -> str:
@@ -146,7 +147,7 @@ def _encode(kind: str, payload) -> str:
     raise ValueError(f"unknown stream event {kind!r}")
 
 
-async def _sse(events, first, slots, request_id: str):
+async def _sse(events, first, slots, runtime: Runtime, request_id: str):
     item = first
     try:
         while item is not None:
@@ -165,6 +166,7 @@ async def _sse(events, first, slots, request_id: str):
         )
     finally:
         slots.release()
+        runtime.answered()
         close = getattr(events, "close", None)
         if close is not None:
             close()

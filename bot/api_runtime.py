@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import threading
 import time
@@ -17,6 +18,16 @@ log = logging.getLogger(__name__)
 
 # After a failed start-up, how long to wait before trying to open the store again.
 _RETRY_SECONDS = 5.0
+# Return freed heap to the OS every this many answers (see `Runtime.answered`).
+_TRIM_EVERY = 20
+
+
+def _malloc_trim():
+    """glibc's malloc_trim, or None where there is no glibc."""
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 def build_answerer_for(settings, *, parallel: int = 1, torch_threads: int | None = None):
@@ -91,6 +102,8 @@ class Runtime:
         self.max_concurrency = max_concurrency
         self.queue_timeout = queue_timeout
         self._slots: anyio.Semaphore | None = None
+        self._answers = 0
+        self._trim = _malloc_trim()
 
     @property
     def ready(self) -> bool:
@@ -128,6 +141,17 @@ class Runtime:
                 headers={"Retry-After": "1"},
             ) from None
         return self._slots
+
+    def answered(self) -> None:
+        """Count an answer; now and then hand freed heap back to the OS.
+
+        Answers run on several threads, each with its own glibc arena; memory they free
+        stays mapped in the arena, so RSS creeps up though nothing leaks (measured: a
+        trim brought 1.2 GiB back to 0.5 GiB). A trim takes milliseconds.
+        """
+        self._answers += 1
+        if self._trim is not None and self._answers % _TRIM_EVERY == 0:
+            self._trim(0)
 
     def readiness(self) -> tuple[bool, Readiness]:
         """Counts and freshness of the store, or why it cannot be reached."""
