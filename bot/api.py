@@ -33,6 +33,7 @@ from bot.api_logging import RequestLog
 from bot.api_models import AskRequest, ErrorBody, Health, Readiness
 from bot.api_runtime import Runtime, http_error
 from bot.api_security import ApiKeys, BodyLimit, RequireKey
+from bot.slack import mount_slack_if_configured
 from index.errors import PolicingQAError, StoreUnavailable
 from index.models import Answer
 
@@ -226,6 +227,8 @@ def create_app(
     app.state.api_keys = keys
     app.include_router(router)
     app.include_router(asks)
+    # Slack events share the answerer; Bolt checks their signatures instead of API keys.
+    mount_slack_if_configured(app, settings, answerer if answerer is not None else runtime.answerer)
     for extra in extra_routers:
         app.include_router(extra)
     for path, sub in mounts:
