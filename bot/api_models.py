@@ -80,6 +80,20 @@ class Health(_Body):
     status: str = "ok"
 
 
+class SourceStatus(_Body):
+    """How the last ingestion runs went for one URL source (feed, sitemap or page)."""
+
+    source: str
+    kind: str | None = None
+    issuer: str | None = None
+    last_run: str | None = None
+    last_success: str | None = None
+    ok: bool = True
+    items_seen: int = 0
+    items_failed: int = 0
+    error: str | None = None
+
+
 class Readiness(_Body):
     """What an operator needs to see that the service is up and its data is fresh."""
 
@@ -89,6 +103,9 @@ class Readiness(_Body):
     last_ingest: str | None = Field(None, description="UTC time of the last ingestion run")
     newest_published: str | None = Field(None, description="Date of the newest publication")
     detail: str | None = Field(None, description="Why the service is not ready")
+    sources: list[SourceStatus] = Field(
+        default_factory=list, description="Per URL source: last run, last success, errors"
+    )
 
 
 class ErrorBody(_Body):

@@ -10,7 +10,7 @@ import time
 import anyio
 from fastapi import HTTPException, status
 
-from bot.api_models import Readiness
+from bot.api_models import Readiness, SourceStatus
 from index.embed import LocalEmbeddings
 from index.errors import BackendUnavailable, ConfigError, StoreUnavailable
 
@@ -159,6 +159,11 @@ class Runtime:
             store = self.answerer().store
             publications, chunks = store.counts()
             last, newest = store.last_ingest(), store.newest_published()
+            fields = set(SourceStatus.model_fields)
+            sources = [
+                SourceStatus(**{k: v for k, v in record.items() if k in fields})
+                for record in store.source_status()
+            ]
         except Exception as exc:  # a Chroma server going away raises anything at all
             log.warning("not ready: %s", exc)
             # The reason (hosts, paths) goes to the log, not to unauthenticated probes.
@@ -174,6 +179,7 @@ class Runtime:
             chunks=chunks,
             last_ingest=last,
             newest_published=newest.isoformat() if newest else None,
+            sources=sources,
         )
 
 

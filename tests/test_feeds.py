@@ -332,3 +332,23 @@ def test_per_run_cap_fetches_the_newest_sitemap_pages(ingestor, store, site, fet
     report = run_once(ingestor, fetcher, [SourceSpec(site.url("/sitemap.xml"), max_items=2)])
     assert report.failed == [] and report.added == 2
     assert (site.hits["/n/b.txt"], site.hits["/n/a.txt"], site.hits["/n/c.txt"]) == (1, 1, 0)
+
+
+def test_readyz_reports_each_url_source(ingestor, store, site, fetcher, embedder, settings):
+    from fastapi.testclient import TestClient
+
+    from bot.answer import build_answerer
+    from bot.api import create_app
+
+    publish(site, NAMES[:1])
+    good = SourceSpec(site.url("/feed.xml"), kind="feed", issuer="Winnipeg Police Service")
+    bad = SourceSpec(f"http://127.0.0.1:{closed_port()}/feed.xml", kind="feed")
+    run_once(ingestor, fetcher, [good, bad])
+
+    answerer = build_answerer(settings, store=store, embedder=embedder)
+    with TestClient(create_app(settings, answerer)) as client:
+        sources = {s["source"]: s for s in client.get("/readyz").json()["sources"]}
+    assert sources[good.url]["ok"] and sources[good.url]["items_seen"] == 1
+    assert sources[good.url]["last_success"] == sources[good.url]["last_run"]
+    assert not sources[bad.url]["ok"] and sources[bad.url]["last_success"] is None
+    assert "refused" in sources[bad.url]["error"].lower() or "connect" in sources[bad.url]["error"]
