@@ -15,12 +15,14 @@ import numpy as np
 
 from bot.citations import Checker, StreamSplitter
 from bot.condense import condense_rules
-from bot.extractive import compose
-from bot.refusal import evidence, refusal_text
-from bot.sentences import Question, SentenceBank, score_sentences
+from bot.extractive import Draft, compose, primary_lead
+from bot.idf import TermRarity
+from bot.refusal import Evidence, evidence, refusal_text
+from bot.releases import ReleaseReader
+from bot.sentences import Question, SentenceBank, score_sentences, terms_of
 from bot.sources import Source, number_sources
 from index.errors import ConfigError
-from index.models import Answer, Chunk, Citation, Turn
+from index.models import Answer, Citation, Turn
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,8 @@ class Answerer:
         self.retriever = retriever
         self.generator = generator
         self.bank = SentenceBank(embedder)
+        self.releases = ReleaseReader(store)
+        self.rarity = TermRarity(store)
 
     def ask(
         self,
@@ -99,20 +103,28 @@ class Answerer:
             standalone, k=top_k or self.settings.top_k, since=since, until=until
         )
 
-    def respond(self, question: str, standalone: str, result) -> Iterator[tuple[str, object]]:
-        """Answer (or refuse) from a retrieval result; the events of `stream()`."""
+    def prepare(self, standalone: str, result) -> tuple[list[Source], Draft, Evidence]:
+        """Number the sources, draft the extractive answer and weigh its evidence."""
         history_hits = list(getattr(result, "case_history", None) or [])
         sources = number_sources(result.hits, history_hits)
         vector = np.asarray(self.embedder.embed_query(standalone), dtype=np.float32)
-        q = Question(standalone, vector)
+        q = Question(standalone, vector, self.rarity.idf(terms_of(standalone)))
         case_ids = list(dict.fromkeys(h.chunk.publication_id for h in history_hits))
         wants_latest = bool(getattr(result, "wants_latest", False))
         bonus = LATEST_BONUS if wants_latest else CASE_BONUS if len(case_ids) >= 2 else 0.0
-        ranked = score_sentences(q, sources, self.bank, bonus, STALE_PENALTY * wants_latest)
-        draft = compose(q, ranked, case_ids, wants_latest, follow=self._next_chunk)
+        stale = STALE_PENALTY * wants_latest
+        ranked = score_sentences(q, sources, self.bank, bonus, stale)
+        # Retrieval returns a few chunks a release; the answer may sit in another one.
+        if ranked and self.releases.complete(primary_lead(ranked, case_ids, wants_latest).source):
+            ranked = score_sentences(q, sources, self.bank, bonus, stale)
+        draft = compose(q, ranked, case_ids, wants_latest, follow=self.releases.next_chunk)
         proof = evidence(q, draft, sources)
         log.debug("evidence for %r: %s", standalone, proof)
+        return sources, draft, proof
 
+    def respond(self, question: str, standalone: str, result) -> Iterator[tuple[str, object]]:
+        """Answer (or refuse) from a retrieval result; the events of `stream()`."""
+        sources, draft, proof = self.prepare(standalone, result)
         if proof.weak():
             text, citations = refusal_text(standalone, sources), []
             yield "delta", text
@@ -136,14 +148,6 @@ class Answerer:
                 as_of=max((c.published for c in citations if c.published), default=None),
             ),
         )
-
-    def _next_chunk(self, chunk: Chunk) -> Chunk | None:
-        """The chunk after `chunk` in its release (ids end in the chunk's position)."""
-        stem, _, ord_ = chunk.id.rpartition("-")
-        if not ord_.isdigit():
-            return None
-        got = self.store.get_chunks([f"{stem}-{int(ord_) + 1:0{len(ord_)}d}"])
-        return got[0] if got else None
 
     def _generated(self, question: str, sources: list[Source]):
         """Stream the LLM's answer sentence by sentence, keeping only checked ones."""

@@ -20,6 +20,8 @@ _LIST_LINE = re.compile(r"^\s*(?:[-–•*·]|\(?\d{1,2}[.)])\s+\S")
 
 MAX_SENTENCES = 3
 KEEP_MARGIN = 0.12  # how far below the release's best sentence another may be and still go
+NEAR_MARGIN = 0.3  # ... when it adds one key term of the question
+WIDE_MARGIN = 0.8  # ... when it adds what the question asks for (a figure, a name, a charge)
 LATEST_MARGIN = 0.2  # how much weaker a newer release may answer and still be preferred
 # A "latest" question about a known case wants its newest release unless that one is off topic.
 CASE_LATEST_MARGIN = 0.5
@@ -47,7 +49,7 @@ def _with_marker(sentence: str, n: int) -> str:
     return f"{body} [{n}]"
 
 
-def _primary(ranked: list[Scored], history: list[str], wants_latest: bool) -> Scored:
+def primary_lead(ranked: list[Scored], history: list[str], wants_latest: bool) -> Scored:
     """The best sentence of the release to answer from."""
     best: dict[int, Scored] = {}
     for s in ranked:
@@ -95,6 +97,45 @@ def _continued(s: Scored, follow: Callable[[Chunk], Chunk | None] | None) -> str
     return "\n".join([text, *items]) if items else text
 
 
+def _select(question: Question, lead: Scored, own: list[Scored], limit: int) -> list[Scored]:
+    """The lead sentence, then what the question asks for that it lacks, then close seconds.
+
+    The best-scoring sentence often restates the question's context (date, place, unit);
+    the figure, name or charge asked for sits in another sentence of the same release.
+    """
+    chosen, met = [lead], question.shapes_met(lead.text)
+    in_reach = [s for s in own if s is not lead and s.score >= lead.score - WIDE_MARGIN]
+    for shape in question.answer_shapes:
+        if shape.name in met or len(chosen) >= limit:
+            continue
+        best = next(
+            (s for s in in_reach if shape.name in question.shapes_met(s.text) and s not in chosen),
+            None,
+        )
+        if best is not None:
+            chosen.append(best)
+            met |= question.shapes_met(best.text)
+    for s in in_reach:
+        # A second figure (or name) close behind the first may be the one meant.
+        if len(chosen) >= limit:
+            break
+        if s not in chosen and s.score >= lead.score - NEAR_MARGIN and question.shapes_met(s.text):
+            chosen.append(s)
+    covered = set().union(*(question.overlap(s.text) for s in chosen))
+    for s in in_reach:
+        if len(chosen) >= limit:
+            break
+        gain = question.overlap(s.text) - covered
+        gained = question.weight(gain) * question.total
+        close = s.score >= lead.score - KEEP_MARGIN
+        if s not in chosen and (
+            close or gained >= 2 or (gained >= 1 and s.score >= lead.score - 0.3)
+        ):
+            chosen.append(s)
+            covered |= gain
+    return chosen
+
+
 def compose(
     question: Question,
     ranked: list[Scored],
@@ -105,19 +146,15 @@ def compose(
     """Pick 1-4 sentences and cite them; an empty Draft when nothing was retrieved."""
     if not ranked:
         return Draft(text="")
-    lead = _primary(ranked, history, wants_latest)
+    lead = primary_lead(ranked, history, wants_latest)
     primary = lead.source
     own = [s for s in ranked if s.source is primary]
-    chosen = [s for s in own if s.score >= lead.score - KEEP_MARGIN][:MAX_SENTENCES]
-    if question.answer_shapes and not any(question.shape_bonus(s.text) for s in chosen):
-        # "Who ...?" answered by a sentence without a name: add the release's best that has one.
-        shaped = next((s for s in own if question.shape_bonus(s.text)), None)
-        if shaped is not None:
-            chosen = [*chosen[: MAX_SENTENCES - 1], shaped]
+    newer = _newer(primary, ranked, history)
+    limit = MAX_SENTENCES + (len(question.answer_shapes) >= 2 and newer is None)
+    chosen = _select(question, lead, own, limit)
     chosen = sorted(chosen, key=lambda s: (s.chunk.ord, s.span.start))
     parts = [_with_marker(_continued(s, follow), 1) for s in chosen]
     citations = [primary.citation(1, trim_quote(lead.text))]
-    newer = _newer(primary, ranked, history)
     if len(history) >= 2 and newer is None and primary.publication_id in history:
         parts.insert(0, f"Latest release on this case ({primary.published}):")
     if newer is not None:

@@ -1,8 +1,10 @@
 """Decide when the evidence is too weak to answer, and say so plainly.
 
-Thresholds were calibrated on bench/gold.jsonl (see bench/answer.py): the question's
-own key terms must mostly be found in the release answered from, and its best
-sentence must be close enough to the question in meaning.
+Calibrated on bench/gold.jsonl (see bench/answer.py). An answer needs: the case number
+asked about to exist; most of the question's key terms, weighted by how rare they are in
+the store, in the release answered from; and, when the question asks for a name, a
+figure, a date or a sentence, a quoted sentence that holds one the question did not give
+("What is the name of the victim?" is refused when the release withholds it).
 """
 
 from __future__ import annotations
@@ -10,12 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.extractive import Draft
-from bot.sentences import Question, terms_of
+from bot.sentences import Question, release_terms, terms_of
 from bot.sources import Source
 
-MIN_COVERAGE = 0.5
-MIN_COSINE = 0.25
-STRONG_COSINE = 0.55
+MIN_COVERAGE = 0.6  # of the question's key terms, weighted by rarity, in the release
+MIN_COSINE = 0.25  # of the best quoted sentence to the question
 
 
 @dataclass(frozen=True)
@@ -23,17 +24,19 @@ class Evidence:
     """What the answer rests on, in numbers."""
 
     cosine: float
-    coverage: float
-    missing_case: bool
-    case_match: bool = False
+    coverage: float  # share of the question's key terms found in the release answered from
+    missing_case: bool  # the question names a case number the store does not hold
+    case_match: bool = False  # the release answered from carries the question's case number
+    sentence_coverage: float = 0.0  # key terms found in the quoted sentences and their title
+    missing_names: int = 0  # names in the question that the release does not mention
+    shape_ok: float | None = None  # share of the kinds of answer asked for that the quotes hold
+    essential_missing: bool = False  # a name, figure, date or sentence asked for is in no quote
 
     def weak(self) -> bool:
-        if self.missing_case:
+        if self.missing_case or self.essential_missing:
             return True
         if self.case_match:
             return False
-        if self.cosine >= STRONG_COSINE:
-            return self.coverage < MIN_COVERAGE / 2
         return self.cosine < MIN_COSINE or self.coverage < MIN_COVERAGE
 
 
@@ -42,20 +45,27 @@ def evidence(question: Question, draft: Draft, sources: list[Source]) -> Evidenc
     if not draft.chosen or draft.primary is None:
         return Evidence(0.0, 0.0, bool(question.cases))
     primary = draft.primary
-    found = set()
+    heads = set()
     for chunk in primary.chunks:
-        found |= (
-            terms_of(chunk.title) | terms_of(chunk.text) | {r.lower() for r in chunk.references}
-        )
+        heads |= terms_of(chunk.title) | {r.lower() for r in chunk.references}
         if chunk.published:
-            found.add(str(chunk.published.year))
-    coverage = len(question.terms & found) / max(1, len(question.terms))
+            heads.add(str(chunk.published.year))
+    said = set().union(*(terms_of(s.text) for s in draft.chosen))
+    text = " ".join([primary.head.title, *(c.text for c in primary.chunks)]).lower()
     known_cases = {r.upper() for s in sources for c in s.chunks for r in c.references}
-    missing = bool(question.cases) and not set(question.cases) & known_cases
-    case_match = bool(question.cases) and set(question.cases) <= {
-        r.upper() for r in primary.head.references
-    }
-    return Evidence(max(s.cosine for s in draft.chosen), coverage, missing, case_match)
+    refs = {r.upper() for r in primary.head.references}
+    shapes = question.answer_shapes
+    met = set().union(*(question.shapes_met(s.text) for s in draft.chosen))
+    return Evidence(
+        cosine=max(s.cosine for s in draft.chosen),
+        coverage=question.weight(release_terms(primary)),
+        missing_case=bool(question.cases) and not set(question.cases) & known_cases,
+        case_match=bool(question.cases) and set(question.cases) <= refs,
+        sentence_coverage=question.weight(heads | said),
+        missing_names=sum(1 for n in question.names if n.lower() not in text),
+        shape_ok=len(met) / len(shapes) if shapes else None,
+        essential_missing=any(s.essential and s.name not in met for s in shapes),
+    )
 
 
 def refusal_text(question: str, sources: list[Source], limit: int = 3) -> str:

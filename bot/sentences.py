@@ -9,39 +9,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.shapes import BONUS as SHAPE_BONUS
+from bot.shapes import known_words, shapes_of
 from bot.sources import Source
-from bot.text import Span, case_numbers, content_terms, numbers_in, sentence_spans, stem
+from bot.text import (
+    Span,
+    capitalised_names,
+    case_numbers,
+    content_terms,
+    numbers_in,
+    sentence_spans,
+    stem,
+)
 from index.models import Chunk
 
-# Lines that only introduce what follows; they answer nothing on their own.
-# What kind of phrase answers a question word; a sentence holding one is a likelier answer.
-_ANSWER_TYPES = [
-    (
-        re.compile(r"^\W*who\b|\bwho (?:was|were|is|has)\b", re.I),
-        re.compile(r"\b[A-Z][a-z]+(?: [A-Z][A-Za-z'-]+)+, (?:an? )?\d{1,3}(?:-year-old)?\b"),
-    ),
-    (
-        re.compile(r"\bhow (?:much|many|old|long)\b|\bwhat (?:amount|number|value)\b", re.I),
-        re.compile(r"\$\s?\d|\b\d[\d,]*(?:\.\d+)?(?![\d,]|st\b|nd\b|rd\b|th\b|-year)"),
-    ),
-    (
-        re.compile(r"^\W*when\b|\bwhat (?:date|time|day)\b", re.I),
-        re.compile(
-            r"\b(?:January|February|March|April|May|June|July|August|September|October|"
-            r"November|December)\b|\d{1,2}:\d{2}"
-        ),
-    ),
-    (
-        re.compile(r"^\W*where\b", re.I),
-        re.compile(r"\b(?:block of|area of|Street|Avenue|Road|Drive|Boulevard|Highway|in the)\b"),
-    ),
-    (
-        re.compile(r"\bcharged?\b|\bcharges\b|\baccused of\b", re.I),
-        re.compile(r"charged with|charges? (?:of|include)|\n\s*[-•]"),
-    ),
-]
-ANSWER_TYPE_BONUS = 0.12
+LEXICAL_WEIGHT = 0.6  # key terms of the question in the sentence (and half in its title)
+RELEASE_WEIGHT = 0.5  # key terms of the question anywhere in the sentence's release
+RANK_WEIGHT = 0.15  # the retriever's order of releases
 _UPDATE = re.compile(r"(?im)^\s*(?:update|updated)\b[^\n]{0,40}?[:–-]")
+# Lines that only introduce what follows; they answer nothing on their own.
 _FILLER = re.compile(
     r"^(as previously released|update|updated?|background|media release|for immediate release)"
     r"\W*$",
@@ -68,17 +54,35 @@ class Scored:
 class Question:
     """What the scorer needs to know about a question, computed once."""
 
-    def __init__(self, text: str, vector: np.ndarray):
+    def __init__(self, text: str, vector: np.ndarray, rarity: dict[str, float] | None = None):
         self.text = text
         self.vector = vector
         self.cases = case_numbers(text)
         self.terms = {stem(t) for t in content_terms(text)} | {c.lower() for c in self.cases}
-        self.answer_shapes = [shape for asks, shape in _ANSWER_TYPES if asks.search(text)]
+        self.answer_shapes = shapes_of(text)
+        self.known = known_words(text)
+        self.names = [n for n in capitalised_names(text) if n.upper() not in self.cases]
+        # Rare terms, names, places and case numbers say which release is meant.
+        rarity = rarity or {}
+        named = set().union(*(terms_of(n) for n in self.names)) if self.names else set()
+        cases = {c.lower() for c in self.cases}
+        self.weights = {
+            t: rarity.get(t, 1.0) * (3.0 if t in cases else 1.5 if t in named else 1.0)
+            for t in self.terms
+        }
+        self.total = sum(self.weights.values()) or 1.0
+
+    def weight(self, terms: set[str]) -> float:
+        """The share of the question's weighted key terms that `terms` holds."""
+        return sum(self.weights.get(t, 0.0) for t in terms) / self.total
+
+    def shapes_met(self, sentence: str) -> set[str]:
+        """The kinds of answer the question asks for that `sentence` holds."""
+        return {s.name for s in self.answer_shapes if s.met_by(sentence, self.known)}
 
     def shape_bonus(self, sentence: str) -> float:
         """A bonus when the sentence holds the kind of phrase the question asks for."""
-        hits = sum(1 for shape in self.answer_shapes if shape.search(sentence))
-        return ANSWER_TYPE_BONUS * min(hits, 2)
+        return SHAPE_BONUS * min(len(self.shapes_met(sentence)), 2)
 
     def overlap(self, text: str) -> set[str]:
         return self.terms & terms_of(text)
@@ -86,6 +90,17 @@ class Question:
 
 def terms_of(text: str) -> set[str]:
     return {stem(t) for t in content_terms(text)} | {c.lower() for c in case_numbers(text)}
+
+
+def release_terms(source: Source) -> set[str]:
+    """Key terms of a release's title, retrieved text, case numbers and year."""
+    found = set()
+    for chunk in source.chunks:
+        found |= terms_of(chunk.title) | terms_of(chunk.text)
+        found |= {r.lower() for r in chunk.references}
+        if chunk.published:
+            found.add(str(chunk.published.year))
+    return found
 
 
 class SentenceBank:
@@ -164,10 +179,10 @@ def score_sentences(
     """
     chunks = [c for s in sources for c in s.chunks]
     table = bank.get(chunks)
-    want = max(1, len(question.terms))
     out: list[Scored] = []
     for rank, source in enumerate(sources):
-        rank_bonus = 0.08 * (1 - rank / max(1, len(sources)))
+        rank_bonus = RANK_WEIGHT * (1 - rank / max(1, len(sources)))
+        rank_bonus += RELEASE_WEIGHT * question.weight(release_terms(source))
         updates = _update_starts(source) if update_bonus or stale_penalty else {}
         for chunk in source.chunks:
             title_terms = terms_of(chunk.title)
@@ -182,8 +197,8 @@ def score_sentences(
                 text = chunk.text[span.start : span.end]
                 own = question.overlap(text)
                 from_title = (question.terms & title_terms) - own
-                lexical = (len(own) + 0.5 * len(from_title)) / want
-                score = float(cosine) + 0.6 * lexical + case_bonus + rank_bonus
+                lexical = question.weight(own) + 0.5 * question.weight(from_title)
+                score = float(cosine) + LEXICAL_WEIGHT * lexical + case_bonus + rank_bonus
                 score += question.shape_bonus(text)
                 if chunk.id in updates and span.start >= updates[chunk.id]:
                     score += update_bonus

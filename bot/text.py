@@ -118,12 +118,18 @@ def case_numbers(text: str) -> list[str]:
     return list(dict.fromkeys(f"{a.upper()}-{b}" for a, b in CASE_NUMBER.findall(text)))
 
 
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+
+
 def capitalised_names(text: str) -> list[str]:
     """Runs of capitalised words after the first word (people, places, programmes)."""
     words = re.findall(r"[A-Za-z][\w'’-]*", text)
     names, run = [], []
     for i, word in enumerate(words):
-        if word[0].isupper() and i > 0 and word.lower() not in STOPWORDS:
+        lower = word.lower()
+        if word[0].isupper() and i > 0 and lower not in STOPWORDS and lower not in _MONTHS:
             run.append(word)
             continue
         if run:

@@ -1,0 +1,150 @@
+"""What kind of phrase answers a question: a name for "who", a figure for "how much".
+
+A sentence that holds the kind of phrase asked for is a likelier answer than one that
+only repeats the question's context (the date, the street, the unit), and a release in
+which no sentence holds it probably does not answer the question at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# Dates, times and block numbers: figures that are context, not quantities.
+_CONTEXT_FIGURES = re.compile(
+    rf"\b{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?|\b(?:19|20)\d{{2}}\b"
+    r"|\b\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?|\b(?:first )?\d+ block\b|\b[A-Z]\d{2}-\d+\b"
+    r"|\b\d{3}[-.]\d{3}[-.](?:\d{4}|[A-Z]{4})\b|\(\d{4}\)"
+)
+_CLAUSE = r"(?:^|\band\s+|,\s*|;\s*)"
+_PLACE = (
+    r"\b(?:block|area) of [A-Z0-9]|\b[A-Z][a-z]+ (?:Street|Avenue|Road|Drive|Boulevard|Bay|"
+    r"Crescent|Highway|Place|Park|Lane|Way|Hotel|Centre|Station|St\.|Ave\.)"
+)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A kind of answer: the question words that ask for it and the text that gives it."""
+
+    name: str
+    asks: re.Pattern
+    answer: re.Pattern
+    figures_only: bool = False  # blank out dates, times and blocks first (context, not answer)
+    novel_only: str = ""  # "words"/"names": blank out the question's own words or full names
+    essential: bool = True  # without it the question is not answered at all
+
+    def met_by(self, sentence: str, known: dict[str, re.Pattern | None] | None = None) -> bool:
+        """True when `sentence` holds this kind of answer (not one the question gave)."""
+        if self.figures_only:
+            sentence = _CONTEXT_FIGURES.sub(" ", sentence)
+        pattern = known.get(self.novel_only) if known and self.novel_only else None
+        if pattern is not None:
+            sentence = pattern.sub("", sentence)
+        return bool(self.answer.search(sentence))
+
+
+def _alternatives(items) -> re.Pattern | None:
+    items = sorted(set(items), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, items)) + r")\b", re.I) if items else None
+
+
+def known_words(question: str) -> dict[str, re.Pattern | None]:
+    """The question's own capitalised words and full names, to blank out of answers."""
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", question) if w[0].isupper()]
+    names = re.findall(r"[A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+)+", question)
+    return {"words": _alternatives(words), "names": _alternatives(names)}
+
+
+def _re(pattern: str, flags: int = 0) -> re.Pattern:
+    return re.compile(pattern, flags)
+
+
+SHAPES = [
+    Shape(
+        "who",
+        _re(
+            rf"{_CLAUSE}who\b|\bname of\b|\bwhat (?:is|was) (?:the|his|her) name\b"
+            r"|\bwhich\b[^?]{0,30}?\b(?:officer|man|woman|person|suspect|driver)\b"
+            r"|\b(?:anyone|anybody|someone|a (?:driver|suspect))\b",
+            re.I,
+        ),
+        _re(
+            r"\b[A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+)+,? (?:an? )?\(?\d{1,3}\b"
+            r"|\b[A-Z][a-z]+ [A-Z]{3,}\b|\b(?:Superintendent|Inspector|Sergeant|Sgt\.|Constable"
+            r"|Cst\.|Chief|Detective|Staff Sergeant|Mr\.|Ms\.|Mrs\.|Dr\.) [A-Z][a-z]+ [A-Z][a-z]+"
+        ),
+        figures_only=True,
+        novel_only="names",
+    ),
+    Shape(
+        "age",
+        _re(r"\bhow old\b|\bwhat age\b|\bages?\b", re.I),
+        _re(r"\d{1,3}[- ]years?[- ]old|\b[A-Z][A-Za-z'’-]+, \d{1,3}\b|\baged? \d{1,3}\b"),
+    ),
+    Shape(
+        "quantity",
+        _re(
+            r"\bhow (?:much|many)\b|\bwhat (?:amount|number|value|quantity)\b|\bworth\b"
+            r"|\bvalued?\b|\bhow (?:long|far|fast)\b",
+            re.I,
+        ),
+        _re(r"\$\s?\d|\b\d[\d,]*(?:\.\d+)?\b(?![-\s]year)"),
+        figures_only=True,
+    ),
+    Shape(
+        "when",
+        _re(rf"{_CLAUSE}when\b|\bwhat (?:date|time|day)\b|\bwhich (?:date|day)\b", re.I),
+        _re(
+            rf"\b{_MONTH} \d{{1,2}}\b|\b\d{{1,2}}:\d{{2}}|\b(?:yesterday|today|on (?:Mon|Tues|"
+            r"Wednes|Thurs|Fri|Satur|Sun)day)\b"
+        ),
+    ),
+    Shape(
+        "where",
+        _re(rf"{_CLAUSE}where\b|\bwhich (?:street|address|neighbourhood|city|hotel)\b", re.I),
+        _re(
+            rf"{_PLACE}|\b(?:located|found|hiding|arrested|taken) (?:in|at|on|under|inside|near|"
+            r"behind)\b|\b(?:of|from) [A-Z][a-z]+(?=,|\.| (?:has|was|is|and)\b)"
+        ),
+        novel_only="words",
+        essential=False,
+    ),
+    Shape(
+        # "Was he caught?": where and when the arrest was, not where the crime was.
+        "arrest",
+        _re(r"\b(?:caught|arrested|apprehended|located|found|in custody|charged)\b", re.I),
+        _re(
+            r"\b(?:located|found|arrested|apprehended|custody|surrendered|turned (?:him|her)self"
+            r"|executed (?:a|an) (?:search |arrest )?warrant)"
+            rf"\b[^.\n]{{0,100}}?(?:{_PLACE}|\b(?:in|at|near) [A-Z][a-z]+|\b{_MONTH} \d{{1,2}}\b)"
+            rf"|\b{_MONTH} \d{{1,2}}\b[^.\n]{{0,80}}?\b(?:located|found|arrested|apprehended)\b"
+        ),
+        novel_only="words",
+        essential=False,
+    ),
+    Shape(
+        "charge",
+        _re(r"\bcharged?\b|\bcharges\b|\baccused of\b|\b(?:caught|arrested|apprehended)\b", re.I),
+        _re(
+            r"charged with|charges? (?:of|include|for)|\n\s*[-•]|\bfor (?:Second|First|2nd|1st)"
+            r"[- ]Degree|\bwarrant (?:of arrest )?for [A-Z]|\bwith (?:Manslaughter|Murder)"
+        ),
+        essential=False,
+    ),
+    Shape(
+        "sentence",
+        _re(r"\bsentenc(?:e|ed|ing)\b", re.I),
+        _re(
+            r"\bsentenced\b|\b(?:years?|months?) (?:in|of) (?:prison|jail|custody)\b"
+            r"|\bpenitentiary\b|\blife sentence\b"
+        ),
+    ),
+]
+BONUS = 0.12
+
+
+def shapes_of(question: str) -> list[Shape]:
+    """The kinds of answer a question asks for (several for "how much ... and where ...")."""
+    return [s for s in SHAPES if s.asks.search(question)]
