@@ -47,7 +47,7 @@ def build_answerer_for(settings, *, parallel: int = 1, torch_threads: int | None
     store = open_store(settings)
     model, batch = settings.embedding_model, settings.embedding_batch_size
     if parallel > 1:
-        embedder = ConcurrentEmbeddings(model, batch, parallel=parallel)
+        embedder = LocalEmbeddings(model, batch, parallel=parallel)
     else:
         embedder = LocalEmbeddings(model, batch)
     answerer = build_answerer(settings, store=store, embedder=embedder)
@@ -56,25 +56,6 @@ def build_answerer_for(settings, *, parallel: int = 1, torch_threads: int | None
     if hasattr(retriever, "refresh"):
         retriever.refresh()
     return answerer
-
-
-class ConcurrentEmbeddings(LocalEmbeddings):
-    """LocalEmbeddings letting up to `parallel` encodes run at once (torch frees the GIL)."""
-
-    def __init__(self, spec: str, batch_size: int = 64, *, parallel: int = 2):
-        super().__init__(spec, batch_size)
-        self._slots = threading.BoundedSemaphore(parallel)
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        with self._slots:
-            vectors = self.model.encode(
-                texts,
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                show_progress_bar=False,
-                convert_to_numpy=True,
-            )
-        return vectors.tolist()
 
 
 class Runtime:

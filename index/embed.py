@@ -37,7 +37,7 @@ def resolve_model_path(spec: str) -> Path:
 class LocalEmbeddings(Embeddings):
     """A LangChain `Embeddings` over a sentence-transformers model loaded offline."""
 
-    def __init__(self, spec: str, batch_size: int = 64):
+    def __init__(self, spec: str, batch_size: int = 64, *, parallel: int = 1):
         # Belt and braces: even a misconfigured path must never reach for a hub.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -49,8 +49,9 @@ class LocalEmbeddings(Embeddings):
         self.model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
         self.tokenizer = self.model.tokenizer
         self.max_tokens = int(self.model.max_seq_length)
-        # Torch inference is thread-safe, but serialising keeps CPU threads from thrashing.
-        self._lock = threading.Lock()
+        # Torch inference is thread-safe and frees the GIL; bounding how many encodes run at
+        # once keeps CPU threads from thrashing (a server sets one torch thread each).
+        self._slots = threading.BoundedSemaphore(parallel)
         log.info("loaded embedding model %s (max %d word pieces)", self.path, self.max_tokens)
 
     def count_tokens(self, text: str) -> int:
@@ -58,7 +59,7 @@ class LocalEmbeddings(Embeddings):
         return len(self.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        with self._lock:
+        with self._slots:
             vectors = self.model.encode(
                 texts,
                 batch_size=self.batch_size,
