@@ -42,6 +42,10 @@ class LocalEmbeddings(Embeddings):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        # A progress bar for loading local weights is noise in a CLI and in server logs.
+        hf_logging.disable_progress_bar()
 
         self.path = resolve_model_path(spec)
         self.spec = spec
