@@ -16,6 +16,7 @@ from bot.sentences import Question, Scored
 from bot.sources import Source, trim_quote
 from index.models import Chunk, Citation
 
+_NOTE = re.compile(r"\[\^\w+\]:?")  # footnote markers: kept in quotes, not in answers
 _LIST_LINE = re.compile(r"^\s*(?:[-–•*·]|\(?\d{1,2}[.)])\s+\S")
 
 MAX_SENTENCES = 3
@@ -43,7 +44,7 @@ def _date(source: Source) -> str:
 
 def _with_marker(sentence: str, n: int) -> str:
     """Put [n] before the final stop so it reads as part of the sentence."""
-    body = sentence.strip()
+    body = _NOTE.sub("", sentence).strip()
     if body[-1:] in ".!?" and "\n" not in body[-3:]:
         return f"{body[:-1]} [{n}]{body[-1]}"
     return f"{body} [{n}]"

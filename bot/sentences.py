@@ -142,8 +142,11 @@ class SentenceBank:
 
 
 def _useful_spans(text: str) -> list[Span]:
+    # A note chunk ends with the body sentence that cites it, added for retrieval only.
+    cited_by = text.find(" (cited by: ")
+    body = text if cited_by < 0 else text[:cited_by]
     spans = []
-    for span in sentence_spans(text):
+    for span in sentence_spans(body):
         piece = text[span.start : span.end].strip()
         if len(piece.split()) >= 3 and not _FILLER.match(piece):
             spans.append(span)
