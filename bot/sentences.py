@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
+from bot.bank import SentenceBank
 from bot.shapes import BONUS as SHAPE_BONUS
 from bot.shapes import known_words, shapes_of
 from bot.sources import Source
@@ -18,7 +17,6 @@ from bot.text import (
     case_numbers,
     content_terms,
     numbers_in,
-    sentence_spans,
     stem,
 )
 from index.models import Chunk
@@ -26,13 +24,8 @@ from index.models import Chunk
 LEXICAL_WEIGHT = 0.6  # key terms of the question in the sentence (and half in its title)
 RELEASE_WEIGHT = 0.5  # key terms of the question anywhere in the sentence's release
 RANK_WEIGHT = 0.15  # the retriever's order of releases
+MAX_EMBEDDED = 20  # sentences embedded per question, chosen by their other scores
 _UPDATE = re.compile(r"(?im)^\s*(?:update|updated)\b[^\n]{0,40}?[:–-]")
-# Lines that only introduce what follows; they answer nothing on their own.
-_FILLER = re.compile(
-    r"^(as previously released|update|updated?|background|media release|for immediate release)"
-    r"\W*$",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -103,56 +96,6 @@ def release_terms(source: Source) -> set[str]:
     return found
 
 
-class SentenceBank:
-    """Sentence spans and their embeddings per chunk, computed once per chunk id."""
-
-    def __init__(self, embedder, max_chunks: int = 4096):
-        self.embedder = embedder
-        self.max_chunks = max_chunks
-        self._cache: OrderedDict[str, tuple[list[Span], np.ndarray]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, chunks: list[Chunk]) -> dict[str, tuple[list[Span], np.ndarray]]:
-        out, todo = {}, []
-        with self._lock:
-            for chunk in chunks:
-                if chunk.id in self._cache:
-                    self._cache.move_to_end(chunk.id)
-                    out[chunk.id] = self._cache[chunk.id]
-                elif chunk.id not in {c.id for c in todo}:
-                    todo.append(chunk)
-        if todo:
-            spans = {c.id: _useful_spans(c.text) for c in todo}
-            texts = [c.text[s.start : s.end] for c in todo for s in spans[c.id]]
-            vectors = (
-                np.asarray(self.embedder.embed_documents(texts), dtype=np.float32)
-                if texts
-                else np.zeros((0, 1), dtype=np.float32)
-            )
-            start = 0
-            with self._lock:
-                for chunk in todo:
-                    count = len(spans[chunk.id])
-                    entry = (spans[chunk.id], vectors[start : start + count])
-                    start += count
-                    out[chunk.id] = self._cache[chunk.id] = entry
-                while len(self._cache) > self.max_chunks:
-                    self._cache.popitem(last=False)
-        return out
-
-
-def _useful_spans(text: str) -> list[Span]:
-    # A note chunk ends with the body sentence that cites it, added for retrieval only.
-    cited_by = text.find(" (cited by: ")
-    body = text if cited_by < 0 else text[:cited_by]
-    spans = []
-    for span in sentence_spans(body):
-        piece = text[span.start : span.end].strip()
-        if len(piece.split()) >= 3 and not _FILLER.match(piece):
-            spans.append(span)
-    return spans
-
-
 def _update_starts(source: Source) -> dict[str, int]:
     """Chunk id -> offset where the release's "Update:" part begins (0: all of it)."""
     out, seen = {}, False
@@ -180,9 +123,7 @@ def score_sentences(
     (after its "Update:" line) get `update_bonus`, and the facts it repeats from
     earlier releases (before that line) lose `stale_penalty`.
     """
-    chunks = [c for s in sources for c in s.chunks]
-    table = bank.get(chunks)
-    out: list[Scored] = []
+    pending = []  # (source, chunk, span, score without the cosine, lexical)
     for rank, source in enumerate(sources):
         rank_bonus = RANK_WEIGHT * (1 - rank / max(1, len(sources)))
         rank_bonus += RELEASE_WEIGHT * question.weight(release_terms(source))
@@ -192,21 +133,26 @@ def score_sentences(
             if chunk.published:
                 title_terms |= numbers_in(str(chunk.published.year))
             case_bonus = 0.25 if set(question.cases) & set(chunk.references) else 0.0
-            spans, vectors = table[chunk.id]
-            if not spans:
-                continue
-            cosines = vectors @ question.vector
-            for span, cosine in zip(spans, cosines, strict=True):
+            for span in bank.spans(chunk):
                 text = chunk.text[span.start : span.end]
                 own = question.overlap(text)
                 from_title = (question.terms & title_terms) - own
                 lexical = question.weight(own) + 0.5 * question.weight(from_title)
-                score = float(cosine) + LEXICAL_WEIGHT * lexical + case_bonus + rank_bonus
+                score = LEXICAL_WEIGHT * lexical + case_bonus + rank_bonus
                 score += question.shape_bonus(text)
                 if chunk.id in updates and span.start >= updates[chunk.id]:
                     score += update_bonus
                 elif updates:
                     score -= stale_penalty
-                out.append(Scored(source, chunk, span, score, float(cosine), lexical))
+                pending.append((source, chunk, span, score, lexical))
+    # Embedding is the cost: only the likeliest sentences are embedded and ranked.
+    pending.sort(key=lambda p: p[3], reverse=True)
+    pending = pending[:MAX_EMBEDDED]
+    vectors = bank.vectors([(chunk, span) for _, chunk, span, _, _ in pending])
+    cosines = vectors @ question.vector if pending else []
+    out = [
+        Scored(source, chunk, span, float(cos) + score, float(cos), lexical)
+        for (source, chunk, span, score, lexical), cos in zip(pending, cosines, strict=True)
+    ]
     out.sort(key=lambda s: s.score, reverse=True)
     return out
