@@ -88,6 +88,7 @@ def test_date_filter_keeps_to_the_range(answerer, chunk_texts):
 def test_figures_are_quoted_exactly(answerer, chunk_texts):
     answer = answerer.ask("How much money did Tip a Cop raise in 2017?")
     assert_well_cited(answer, chunk_texts)
+    assert "$13,000" in answer.answer
     figures = re.findall(r"\$[\d,]+(?:\.\d+)?", answer.answer)
     assert figures
     texts = [t for c in answer.citations for t in chunk_texts[(c.source, c.title)]]
