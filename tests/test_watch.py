@@ -211,7 +211,7 @@ def test_watch_command_stops_cleanly_on_sigterm(site, tmp_path):
         first = proc.stdout.readline()
         assert "1 added" in first, proc.stderr.read() if proc.poll() is not None else first
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0
+        assert proc.wait(timeout=120) == 0  # generous: interpreter teardown is slow under load
         assert "SIGTERM: stopping after the current run" in proc.stderr.read()
     finally:
         if proc.poll() is None:
