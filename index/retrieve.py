@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
 from index.models import Hit
 from index.ranking import cap_per_publication, case_first, case_history, fuse, latest_first
@@ -30,6 +30,9 @@ def find_references(text: str) -> list[str]:
     refs = [f"{a.upper()}-{b}" for a, b in _REFERENCE.findall(text)]
     return list(dict.fromkeys(refs))
 
+
+# How long after an event its release may publish ("the June robbery" -> a July arrest).
+REPORTING_LAG = timedelta(days=31)
 
 @dataclass(frozen=True)
 class RetrievalResult:
@@ -103,7 +106,8 @@ class Retriever:
 
         `today` anchors relative dates ("last year"); it defaults to the newest
         publication date in the store, so answers are "as of" the data, not the clock.
-        Explicit `since`/`until` intersect with dates in the question, except that a
+        Explicit `since`/`until` intersect with dates in the question (a day or month
+        is stretched by REPORTING_LAG, as releases follow events), except that a
         question about an outcome ("was he ever caught?") is not cut off at its dates.
         `references` is a hard filter; case numbers found in the question filter to that
         case when the store holds it. A question asking for the latest gets its case's
@@ -115,7 +119,12 @@ class Retriever:
         today = today or snap.newest or date.today()
         when = parse_when(query, today)
         since = _intersect(since, when.since, max)
-        until = _intersect(until, None if when.open_ended else when.until, min)
+        # A day or month in the question usually places the event ("the June 2018
+        # robbery"); its release may come days or weeks later. Years and ranges stay exact.
+        asked_until = when.until
+        if when.since and when.until and (when.until - when.since).days <= 31:
+            asked_until = when.until + REPORTING_LAG
+        until = _intersect(until, None if when.open_ended else asked_until, min)
         refs = list(dict.fromkeys([r.upper() for r in references or []] + find_references(query)))
         case_pubs = snap.publications_for(refs) if refs else []
         issuers = self._issuers(snap, issuer)

@@ -69,6 +69,7 @@ _STATUS = re.compile(
     r"charged|laid|identified|apprehended|recovered|convicted|sentenced|in custody)\b",
     re.I,
 )
+_ABBREVIATION_DOT = re.compile(r"\b(St|Ste|Ave|Rd|Blvd|Mr|Mrs|Ms|Dr|Sgt|Cst|Const|Jr|Sr|No)\.")
 # Recency words that are also search terms ("Update" is in release headlines): kept.
 _KEEP_IN_TEXT = {"current", "updated", "any update", "any updates"}
 _WORD_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
@@ -219,7 +220,8 @@ def parse_when(question: str, today: date) -> When:
         phrases.append(m.group(0))
         if m.group(0).lower().removeprefix("the ") not in _KEEP_IN_TEXT:
             spans.append((m.start(), m.end()))
-    if _STATUS.search(text):
+    # "East St. Paul" must not end the clause the status pattern reads.
+    if _STATUS.search(_ABBREVIATION_DOT.sub(r"\1", text)):
         latest = status = True
 
     for start, end in sorted(spans, reverse=True):

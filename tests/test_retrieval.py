@@ -362,3 +362,11 @@ def test_bad_reranker_path_is_a_config_error(tmp_path, kind):
 def test_build_retriever_uses_settings(settings, embedder):
     retriever = build_retriever(settings, embedder=embedder)
     assert retriever.reranker is None and retriever.search("homicide").hits == []
+
+
+def test_a_day_in_the_question_reaches_releases_published_after_it(retriever):
+    # The Ross Avenue homicide happened on April 15, 2020; its releases came later.
+    result = retriever.search("Ross Avenue homicide on April 15, 2020")
+    assert (result.since, result.until) == (date(2020, 4, 15), date(2020, 5, 16))
+    assert any(h.chunk.published > date(2020, 4, 15) for h in result.hits)
+    assert "C20-81383" in result.hits[0].chunk.references
