@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
+
+from tests.live_server import LiveServer, free_port  # noqa: F401 (re-exported)
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Quiet, offline-friendly start: no first-run UI, no update or sync traffic, no QUIC probes.
@@ -46,38 +44,6 @@ def launch(playwright):
     """Chromium from apt; Playwright gives each launch a fresh temporary user-data-dir."""
     executable = str(CHROMIUM) if CHROMIUM.is_file() else shutil.which("chromium")
     return playwright.chromium.launch(executable_path=executable, headless=True, args=FLAGS)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class LiveServer:
-    """uvicorn serving one app on a free 127.0.0.1 port, in a thread of this process."""
-
-    def __init__(self, app):
-        self.port = free_port()
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_config=None, access_log=False, lifespan="on"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 60
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                pytest.fail("uvicorn did not start within 60 s")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc):
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
 
 
 class AskRecorder:

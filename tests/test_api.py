@@ -7,7 +7,6 @@ import json
 import logging
 import os
 import shutil
-import socket
 
 import pytest
 from fastapi import APIRouter
@@ -18,6 +17,7 @@ from bot.api import create_app
 from index.settings import Settings
 from index.store import open_store
 from tests.conftest import CORPUS, PAGES
+from tests.live_server import free_port
 
 # Real releases the questions below are about (from bench/gold.jsonl), plus London.
 API_PAGES = [
@@ -111,12 +111,6 @@ def send(client, body, headers=None):
             "/ask", content=body, headers={"content-type": "application/json", **(headers or {})}
         )
     return client.post("/ask", json=body, headers=headers)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -12,53 +12,32 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import httpx
 import pytest
-import uvicorn
 
 from bot.api import create_app
 from index.store import open_store
 from tests.conftest import REPO
 from tests.fake_llm import FakeLLM, Reply
+from tests.live_server import LiveServer, free_port
 from tests.test_api import (
     BAD_REQUESTS,
     KEYS,
     QUESTION,
     build_small_store,
     clean_settings,
-    free_port,
     send,
     sse_events,
 )
 
 
-class LiveServer:
-    """uvicorn serving one app on a free 127.0.0.1 port, in a thread of this process."""
-
-    def __init__(self, app):
-        self.port = free_port()
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_config=None, access_log=False, lifespan="on"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> httpx.Client:
-        self.thread.start()
-        deadline = time.monotonic() + 60
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                pytest.fail("uvicorn did not start within 60 s")
-            time.sleep(0.05)
-        self.client = httpx.Client(base_url=self.url, timeout=60)
-        return self.client
-
-    def __exit__(self, *exc):
-        self.client.close()
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
+@contextmanager
+def serving(app):
+    """An httpx client to `app` served by real uvicorn on 127.0.0.1."""
+    with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=60) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")
@@ -75,14 +54,14 @@ def answerer(small_store, embedder):
 
 @pytest.fixture(scope="module")
 def http(small_store, answerer):
-    with LiveServer(create_app(small_store, answerer)) as client:
+    with serving(create_app(small_store, answerer)) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
 def keyed_http(small_store, answerer):
     settings = small_store.model_copy(update={"api_keys": clean_settings(api_keys=KEYS).api_keys})
-    with LiveServer(create_app(settings, answerer)) as client:
+    with serving(create_app(settings, answerer)) as client:
         yield client
 
 
@@ -103,7 +82,7 @@ def llm_http(small_store, embedder, llm):
         update={"generator": "openai", "openai_base_url": llm.url, "llm_timeout": 1.0}
     )
     answerer = build_answerer(settings, store=open_store(settings), embedder=embedder)
-    with LiveServer(create_app(settings, answerer)) as client:
+    with serving(create_app(settings, answerer)) as client:
         yield client
 
 
@@ -167,7 +146,7 @@ def test_readyz_over_http(http, answerer):
 
 def test_unreachable_store_over_http(tmp_path):
     settings = clean_settings(store=tmp_path / "s", chroma_url=f"http://127.0.0.1:{free_port()}")
-    with LiveServer(create_app(settings)) as client:
+    with serving(create_app(settings)) as client:
         assert client.get("/healthz").status_code == 200
         assert client.get("/readyz").status_code == 503
         resp = client.post("/ask", json={"question": QUESTION})
