@@ -139,7 +139,7 @@ class Runtime:
         try:
             store = self.answerer().store
             publications, chunks = store.counts()
-            last, newest = store.last_ingest(), store.newest_published()
+            last, newest = store.freshness()
             fields = set(SourceStatus.model_fields)
             sources = [
                 SourceStatus(**{k: v for k, v in record.items() if k in fields})

@@ -276,8 +276,7 @@ class Store:
         self.publications.delete(ids=list(stored))
         self.delete_chunks([c for p in stored.values() for c in p.chunk_ids])
         # Chunks a killed run wrote under these publications are swept here too.
-        for pid in stored:
-            self.chunks.delete(where={"publication_id": pid})
+        self.chunks.delete(where={"publication_id": {"$in": list(stored)}})
         return len(stored)
 
     # --- sources ---------------------------------------------------------------------
@@ -372,13 +371,18 @@ class Store:
         """(publications, chunks) in the store."""
         return self.publications.count(), self.chunks.count()
 
+    def freshness(self) -> tuple[str | None, dt.date | None]:
+        """(time of the last ingest, date of the newest publication), in one scan."""
+        pubs = self.get_publications().values()
+        times = [p.ingested_at for p in pubs if p.ingested_at]
+        dates = [p.published for p in pubs if p.published]
+        return (max(times) if times else None), (max(dates) if dates else None)
+
     def last_ingest(self) -> str | None:
-        times = [p.ingested_at for p in self.get_publications().values() if p.ingested_at]
-        return max(times) if times else None
+        return self.freshness()[0]
 
     def newest_published(self) -> dt.date | None:
-        dates = [p.published for p in self.get_publications().values() if p.published]
-        return max(dates) if dates else None
+        return self.freshness()[1]
 
     def _scan(self, collection, include: list[str]):
         offset = 0
