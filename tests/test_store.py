@@ -1,0 +1,27 @@
+"""The chunk collection's vector search settings, on new stores and on older ones."""
+
+import chromadb
+
+from index.store import EF_SEARCH, Store
+
+
+def test_new_store_searches_wide(tmp_path):
+    store = Store(chromadb.PersistentClient(path=str(tmp_path)))
+    hnsw = store.chunks.configuration["hnsw"]
+    assert hnsw["ef_search"] == EF_SEARCH
+    assert hnsw["space"] == "cosine"
+
+
+def test_older_store_is_widened_without_losing_chunks(tmp_path):
+    client = chromadb.PersistentClient(path=str(tmp_path))
+    old = client.get_or_create_collection(
+        "policing_qa_chunks", metadata={"hnsw:space": "cosine"}, embedding_function=None
+    )
+    old.add(ids=["a", "b"], embeddings=[[1.0, 0.0], [0.0, 1.0]], documents=["a", "b"])
+    assert old.configuration["hnsw"]["ef_search"] < EF_SEARCH
+
+    store = Store(chromadb.PersistentClient(path=str(tmp_path)))
+    assert store.chunks.configuration["hnsw"]["ef_search"] == EF_SEARCH
+    assert store.chunks.count() == 2
+    got = store.chunks.query(query_embeddings=[[0.9, 0.1]], n_results=1)
+    assert got["ids"] == [["a"]]
