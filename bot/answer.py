@@ -17,6 +17,7 @@ from bot.citations import Checker, StreamSplitter
 from bot.condense import condense_rules
 from bot.extractive import Draft, compose, primary_lead
 from bot.idf import TermRarity
+from bot.novelty import find_news
 from bot.refusal import Evidence, evidence, refusal_text
 from bot.releases import ReleaseReader
 from bot.sentences import Question, SentenceBank, score_sentences, terms_of
@@ -113,11 +114,24 @@ class Answerer:
         wants_latest = bool(getattr(result, "wants_latest", False))
         bonus = LATEST_BONUS if wants_latest else CASE_BONUS if len(case_ids) >= 2 else 0.0
         stale = STALE_PENALTY * wants_latest
-        ranked = score_sentences(q, sources, self.bank, bonus, stale)
+        novelty = None
+        if wants_latest or len(case_ids) >= 2:
+            # Whole releases, so that an update's retelling of the case is recognised.
+            self.releases.complete_all(sources)
+            novelty = find_news(sources, case_ids, self.bank.spans)
+        ranked = score_sentences(q, sources, self.bank, bonus, stale, novelty)
         # Retrieval returns a few chunks a release; the answer may sit in another one.
         if ranked and self.releases.complete(primary_lead(ranked, case_ids, wants_latest).source):
-            ranked = score_sentences(q, sources, self.bank, bonus, stale)
-        draft = compose(q, ranked, case_ids, wants_latest, follow=self.releases.next_chunk)
+            ranked = score_sentences(q, sources, self.bank, bonus, stale, novelty)
+        draft = compose(
+            q,
+            ranked,
+            case_ids,
+            wants_latest,
+            follow=self.releases.next_chunk,
+            novelty=novelty,
+            spans=self.bank.spans,
+        )
         proof = evidence(q, draft, sources)
         log.debug("evidence for %r: %s", standalone, proof)
         return sources, draft, proof

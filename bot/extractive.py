@@ -12,14 +12,28 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.novelty import Novelty, routine
 from bot.sentences import Question, Scored
 from bot.sources import Source, trim_quote
+from bot.text import Span
 from index.models import Chunk, Citation
 
 _NOTE = re.compile(r"\[\^\w+\]:?")  # footnote markers: kept in quotes, not in answers
 _LIST_LINE = re.compile(r"^\s*(?:[-–•*·]|\(?\d{1,2}[.)])\s+\S")
 
 MAX_SENTENCES = 3
+NEWS_SENTENCES = 5  # of an update's news, for a "latest" question
+# The question's own terms count for less: in an update they mostly retell the case.
+OVERLAP_WEIGHT = 0.5
+STATUS_WEIGHT = 0.5  # a news sentence that tells an arrest, a charge, a find ...
+SHAPE_WEIGHT = 0.3  # ... or holds the kind of answer asked for
+LEAD_WEIGHT = 0.5  # ... or is the best-scoring sentence of all
+_STATUS = re.compile(
+    r"\b(?:arrest(?:ed)?|charged?|charges|located|found|apprehended|seized|recovered|identified"
+    r"|surrendered|custody|detained|released|remanded|sentenced|convicted|pleaded|laid|issued"
+    r"|executed|confirmed|safe|returned|warrant)\b",
+    re.IGNORECASE,
+)
 KEEP_MARGIN = 0.12  # how far below the release's best sentence another may be and still go
 NEAR_MARGIN = 0.3  # ... when it adds one key term of the question
 WIDE_MARGIN = 0.8  # ... when it adds what the question asks for (a figure, a name, a charge)
@@ -137,14 +151,90 @@ def _select(question: Question, lead: Scored, own: list[Scored], limit: int) -> 
     return chosen
 
 
+def _relevance(question: Question, s: Scored) -> float:
+    """How much a sentence of an update says about the question, without embedding it."""
+    text = s.text
+    return (
+        OVERLAP_WEIGHT * question.weight(question.overlap(text))
+        + STATUS_WEIGHT * bool(_STATUS.search(text))
+        + SHAPE_WEIGHT * len(question.shapes_met(text))
+    )
+
+
+def _news(
+    question: Question,
+    lead: Scored,
+    own: list[Scored],
+    novelty: Novelty,
+    spans: Callable[[Chunk], list[Span]],
+) -> list[Scored] | None:
+    """The run of an update's news that best answers, in reading order; None if `lead` is old.
+
+    What is true now is told in the few sentences an update adds, one after another
+    ("executed a warrant in the 400 block of Redwood Ave." / "WOODHOUSE was located and
+    arrested." / "He has been charged with Manslaughter."). A release with no earlier
+    one to compare with is all news.
+    """
+    source = lead.source
+    compared = source.publication_id in novelty.compared
+    if compared and not novelty.is_news(lead.chunk, lead.span):
+        return None
+    scored = {(s.chunk.id, s.span.start): s for s in own}
+    every = [
+        scored.get((chunk.id, span.start)) or Scored(source, chunk, span, 0.0, 0.0, 0.0)
+        for chunk in sorted(source.chunks, key=lambda c: c.ord)
+        for span in spans(chunk)
+    ]
+    every = [s for s in every if not routine(s.text)]
+    # Runs of news between retold passages; a window never joins two runs.
+    runs: list[list[Scored]] = [[]]
+    for s in every:
+        if not compared or novelty.is_news(s.chunk, s.span):
+            runs[-1].append(s)
+        elif runs[-1]:
+            runs.append([])
+    windows = [
+        run[i : i + NEWS_SENTENCES]
+        for run in runs
+        for i in range(max(1, len(run) - NEWS_SENTENCES + 1))
+        if run
+    ]
+    if not windows:
+        return None
+
+    def gain(window: list[Scored]) -> float:
+        return sum(_relevance(question, s) + LEAD_WEIGHT * (s is lead) for s in window)
+
+    chosen = list(max(windows, key=gain))
+    # A name or figure asked for that the news lacks may be in the retelling.
+    met = set().union(*(question.shapes_met(s.text) for s in chosen))
+    for shape in question.answer_shapes:
+        if shape.name in met:
+            continue
+        extra = next(
+            (
+                s
+                for s in [*own, *every]
+                if s not in chosen and shape.name in question.shapes_met(s.text)
+            ),
+            None,
+        )
+        if extra is not None:
+            chosen.append(extra)
+            met |= question.shapes_met(extra.text)
+    return chosen
+
+
 def compose(
     question: Question,
     ranked: list[Scored],
     history: list[str],
     wants_latest: bool,
     follow: Callable[[Chunk], Chunk | None] | None = None,
+    novelty: Novelty | None = None,
+    spans: Callable[[Chunk], list[Span]] | None = None,
 ) -> Draft:
-    """Pick 1-4 sentences and cite them; an empty Draft when nothing was retrieved."""
+    """Pick 1-5 sentences and cite them; an empty Draft when nothing was retrieved."""
     if not ranked:
         return Draft(text="")
     lead = primary_lead(ranked, history, wants_latest)
@@ -152,7 +242,11 @@ def compose(
     own = [s for s in ranked if s.source is primary]
     newer = _newer(primary, ranked, history)
     limit = MAX_SENTENCES + (len(question.answer_shapes) >= 2 and newer is None)
-    chosen = _select(question, lead, own, limit)
+    chosen = None
+    if wants_latest and novelty is not None and spans is not None and newer is None:
+        chosen = _news(question, lead, own, novelty, spans)
+    if chosen is None:
+        chosen = _select(question, lead, own, limit)
     chosen = sorted(chosen, key=lambda s: (s.chunk.ord, s.span.start))
     parts = [_with_marker(_continued(s, follow), 1) for s in chosen]
     citations = [primary.citation(1, trim_quote(lead.text))]

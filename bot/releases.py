@@ -27,19 +27,27 @@ class ReleaseReader:
 
     def complete(self, source: Source, limit: int = 12) -> bool:
         """Add the release's other chunks to `source`; True when any were missing."""
-        head = source.head
+        return self.complete_all([source], limit)
+
+    def complete_all(self, sources: list[Source], limit: int = 12) -> bool:
+        """Add their other chunks (up to `limit` each) to `sources` in one read."""
+        by_id = {s.publication_id: s for s in sources}
+        if not by_id:
+            return False
+        ids = list(by_id)
+        where = {"publication_id": ids[0]} if len(ids) == 1 else {"publication_id": {"$in": ids}}
         got = self.store.chunks.get(
-            where={"publication_id": head.publication_id},
-            include=["metadatas", "documents"],
-            limit=limit,
+            where=where, include=["metadatas", "documents"], limit=limit * len(ids)
         )
-        have = {c.id for c in source.chunks}
-        more = [
-            chunk_from_record(i, d, m)
-            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-            if i not in have
-        ]
-        # Leftovers of an interrupted ingest carry another version's hash: not this release.
-        more = [c for c in more if c.content_hash == head.content_hash]
-        source.chunks.extend(sorted(more, key=lambda c: c.ord))
-        return bool(more)
+        added: dict[str, list[Chunk]] = {}
+        for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+            chunk = chunk_from_record(i, d, m)
+            source = by_id.get(chunk.publication_id)
+            # Leftovers of an interrupted ingest carry another version's hash: not this release.
+            if source is None or chunk.content_hash != source.head.content_hash:
+                continue
+            if all(c.id != i for c in source.chunks):
+                added.setdefault(chunk.publication_id, []).append(chunk)
+        for pid, more in added.items():
+            by_id[pid].chunks.extend(sorted(more, key=lambda c: c.ord))
+        return bool(added)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.bank import SentenceBank
+from bot.novelty import Novelty
 from bot.shapes import BONUS as SHAPE_BONUS
 from bot.shapes import known_words, shapes_of
 from bot.sources import Source
@@ -116,18 +117,23 @@ def score_sentences(
     bank: SentenceBank,
     update_bonus: float = 0.0,
     stale_penalty: float = 0.0,
+    novelty: Novelty | None = None,
 ) -> list[Scored]:
     """Every useful sentence of `sources`, best first.
 
-    For a case history or a "latest" question, the new facts of an update release
-    (after its "Update:" line) get `update_bonus`, and the facts it repeats from
-    earlier releases (before that line) lose `stale_penalty`.
+    For a case history or a "latest" question, the news of an update release gets
+    `update_bonus` and what it repeats from earlier releases loses `stale_penalty`.
+    `novelty` says which sentences are news in the releases it compared; elsewhere the
+    part after an "Update:" line is taken for the news.
     """
+    novelty = novelty or Novelty()
     pending = []  # (source, chunk, span, score without the cosine, lexical)
     for rank, source in enumerate(sources):
         rank_bonus = RANK_WEIGHT * (1 - rank / max(1, len(sources)))
         rank_bonus += RELEASE_WEIGHT * question.weight(release_terms(source))
-        updates = _update_starts(source) if update_bonus or stale_penalty else {}
+        told = source.publication_id in novelty.compared
+        marked = (update_bonus or stale_penalty) and not told
+        updates = _update_starts(source) if marked else {}
         for chunk in source.chunks:
             title_terms = terms_of(chunk.title)
             if chunk.published:
@@ -140,7 +146,9 @@ def score_sentences(
                 lexical = question.weight(own) + 0.5 * question.weight(from_title)
                 score = LEXICAL_WEIGHT * lexical + case_bonus + rank_bonus
                 score += question.shape_bonus(text)
-                if chunk.id in updates and span.start >= updates[chunk.id]:
+                if told:
+                    score += update_bonus if novelty.is_news(chunk, span) else -stale_penalty
+                elif chunk.id in updates and span.start >= updates[chunk.id]:
                     score += update_bonus
                 elif updates:
                     score -= stale_penalty

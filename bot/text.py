@@ -31,6 +31,7 @@ which while who whom why will with would you your yours yourself tell say said s
 much many did does please anything something happen happened happening latest last recent
 recently new newest current status update updates finally eventually police winnipeg
 release releases publication publications press statement according give find show
+ever yet still anyone anybody someone somebody everyone everybody
 """.split()
 )
 
@@ -93,8 +94,13 @@ def content_terms(text: str) -> list[str]:
     return list(seen)
 
 
+# Releases say "female" and "male" where people ask about a woman or a man.
+_REGISTER = {"woman": "female", "women": "female", "man": "male", "men": "male"}
+
+
 def stem(term: str) -> str:
     """A crude stem so 'charged'/'charges'/'charge' and 'raised'/'raise' meet."""
+    term = _REGISTER.get(term, term)
     for suffix in ("ings", "ing", "ies", "ied", "ed", "es", "s"):
         if term.endswith(suffix) and len(term) - len(suffix) >= 4:
             term = term[: -len(suffix)]
