@@ -40,11 +40,23 @@ def _register() -> None:
     from ingest.cli import ingest
 
     main.add_command(ingest)
-    from ingest.watch_cli import status, watch; main.add_command(watch); main.add_command(status)  # noqa: E501, E702, I001
-    from bot.ask_cli import ask; main.add_command(ask)  # noqa: E702, I001
-    from bot.eval_cli import eval_command; main.add_command(eval_command)  # noqa: E702, I001
-    from bot.serve_cli import serve; main.add_command(serve)  # noqa: E702, I001
-    from bot.slack_cli import feedback, slack; main.add_command(slack); main.add_command(feedback)  # noqa: E501, E702, I001
+    from ingest.watch_cli import status, watch
+
+    main.add_command(watch)
+    main.add_command(status)
+    from bot.ask_cli import ask
+
+    main.add_command(ask)
+    from bot.eval_cli import eval_command
+
+    main.add_command(eval_command)
+    from bot.serve_cli import serve
+
+    main.add_command(serve)
+    from bot.slack_cli import feedback, slack
+
+    main.add_command(slack)
+    main.add_command(feedback)
 
 
 _register()

@@ -7,6 +7,7 @@ of a killed ingest run and is left out, so nothing built on a snapshot can retur
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import logging
 import threading
@@ -155,8 +156,12 @@ class LiveSnapshot:
                 snap = self._snapshot = build_snapshot(self.store)
             return snap
 
-    def close(self) -> None:
+    def close(self, wait: float = 0.0) -> None:
+        """Stop the watcher; with `wait`, give a check in progress that long to finish."""
         self._stop.set()
+        watcher = self._watcher
+        if wait and watcher is not None and watcher is not threading.current_thread():
+            watcher.join(wait)
 
     def _watch(self) -> None:
         with self._lock:
@@ -168,6 +173,18 @@ class LiveSnapshot:
                     daemon=True,
                 )
                 self._watcher.start()
+                _LIVE.add(self)
+
+
+# A watcher still inside Chroma's native code while the interpreter shuts down can
+# crash the process (exit 139 after the work is done), so watchers stop first.
+_LIVE: weakref.WeakSet[LiveSnapshot] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_watchers() -> None:
+    for live in list(_LIVE):
+        live.close(wait=10.0)
 
 
 def _watch(ref: weakref.ref, stop: threading.Event, interval: float) -> None:

@@ -25,3 +25,14 @@ def test_older_store_is_widened_without_losing_chunks(tmp_path):
     assert store.chunks.count() == 2
     got = store.chunks.query(query_embeddings=[[0.9, 0.1]], n_results=1)
     assert got["ids"] == [["a"]]
+
+
+def test_snapshot_watchers_stop_before_the_interpreter_exits(store):
+    from index import snapshot
+
+    live = snapshot.LiveSnapshot(store, interval=0.05)
+    live.get()
+    watcher = live._watcher
+    assert watcher is not None and watcher.is_alive()
+    snapshot._stop_watchers()  # what atexit runs
+    assert not watcher.is_alive()
