@@ -28,7 +28,11 @@ def fuse(
         for rank, (pos, _) in enumerate(ranked, 1):
             scores[pos] = scores.get(pos, 0.0) + 1.0 / (RRF_K + rank)
             ranks.setdefault(pos, {})[name] = rank
-    order = sorted(scores, key=lambda p: -scores[p])
+    # Ties (one chunk first by vectors, another first by BM25) go to the newer release,
+    # then to the earlier position, so the order never depends on set iteration.
+    order = sorted(
+        scores, key=lambda p: (-round(scores[p], 12), -date_int(chunks[p].published), p)
+    )
     return [Hit(chunk=chunks[p], score=scores[p], **ranks[p]) for p in order]
 
 
