@@ -24,6 +24,7 @@ from bot.sentences import Question, SentenceBank, score_sentences, terms_of
 from bot.sources import Source, number_sources
 from index.errors import ConfigError
 from index.models import Answer, Citation, Turn
+from index.when import plain_dates
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,9 @@ class Answerer:
         history_hits = list(getattr(result, "case_history", None) or [])
         sources = number_sources(result.hits, history_hits)
         vector = np.asarray(self.embedder.embed_query(standalone), dtype=np.float32)
-        q = Question(standalone, vector, self.rarity.idf(terms_of(standalone)))
+        # "Christmas Eve 2020" is "December 24, 2020" in the releases.
+        plain = plain_dates(standalone)
+        q = Question(plain, vector, self.rarity.idf(terms_of(plain)))
         case_ids = list(dict.fromkeys(h.chunk.publication_id for h in history_hits))
         wants_latest = bool(getattr(result, "wants_latest", False))
         bonus = LATEST_BONUS if wants_latest else CASE_BONUS if len(case_ids) >= 2 else 0.0

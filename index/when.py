@@ -167,8 +167,43 @@ def _intersect(a: tuple, b: tuple) -> tuple:
     return since, until
 
 
+# Fixed-date holidays, as releases give them: "Christmas Eve 2020" is "December 24, 2020".
+_HOLIDAYS = {
+    "new year's eve": "December 31",
+    "new year's day": "January 1",
+    "valentine's day": "February 14",
+    "st. patrick's day": "March 17",
+    "canada day": "July 1",
+    "halloween": "October 31",
+    "remembrance day": "November 11",
+    "christmas eve": "December 24",
+    "christmas day": "December 25",
+    "christmas": "December 25",
+    "boxing day": "December 26",
+}
+_HOLIDAY = re.compile(
+    r"\b(?P<name>new year['’]s (?:eve|day)|valentine['’]s day|st\.? patrick['’]s day|canada day"
+    r"|hallowe[']?en|remembrance day|christmas (?:eve|day)|boxing day"
+    r"|christmas(?=,? (?:19|20)\d\d))"
+    r"(?:,? (?P<year>(?:19|20)\d\d)\b)?",
+    re.IGNORECASE,
+)
+
+
+def plain_dates(text: str) -> str:
+    """Holidays named in `text` written as the dates releases use."""
+
+    def say(m: re.Match) -> str:
+        name = re.sub(r"['’]", "'", m["name"].lower()).replace("st patrick", "st. patrick")
+        day = _HOLIDAYS["halloween" if name.startswith("hallow") else name]
+        return f"{day}, {m['year']}" if m["year"] else day
+
+    return _HOLIDAY.sub(say, text)
+
+
 def parse_when(question: str, today: date) -> When:
     """Read the date range and recency preference of a question; strip its time words."""
+    question = plain_dates(question)
     text = question
     spans: list[tuple[int, int]] = []
     rng: tuple[date | None, date | None] = (None, None)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from index.when import parse_when
+from index.when import parse_when, plain_dates
 
 TODAY = date(2021, 9, 22)
 D = date
@@ -158,3 +158,25 @@ def test_no_recency_where_there_is_none(question):
 def test_outcome_questions_are_open_ended(question, open_ended):
     when = parse_when(question, TODAY)
     assert when.wants_latest and when.open_ended is open_ended
+
+
+@pytest.mark.parametrize(
+    ("question", "plain", "since", "until"),
+    [
+        ("the Christmas Eve 2020 killing", "the December 24, 2020 killing", D(2020, 12, 24), None),
+        (
+            "a stabbing on New Year’s Day, 2018",
+            "a stabbing on January 1, 2018",
+            D(2018, 1, 1),
+            None,
+        ),
+        ("fireworks on Canada Day 2019", "fireworks on July 1, 2019", D(2019, 7, 1), None),
+        ("what happened on Boxing Day?", "what happened on December 26?", None, None),
+        ("the Christmas Cheer Board drive", "the Christmas Cheer Board drive", None, None),
+    ],
+)
+def test_holidays_are_the_dates_releases_give(question, plain, since, until):
+    assert plain_dates(question) == plain
+    when = parse_when(question, TODAY)
+    assert when.since == since
+    assert when.until == (until or since)
