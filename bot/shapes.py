@@ -24,6 +24,24 @@ _PLACE = (
 )
 
 
+# A person named: "Jason Scott WOODHOUSE, 23", "Kyllan James Ellis" on a list line,
+# "arrested Janice Allison FRANKLIN", "Sgt. Jane Doe"; not "Investigation Section, a 24".
+_INSTITUTION = r"(?<!Section)(?<!Unit)(?<!Service)(?<!Police)(?<!Division)(?<!Centre)(?<!Team)"
+_OFFENCE = (
+    r"(?:Murder|Manslaughter|Assault|Robbery|Possession|Theft|Weapon|Firearm|Break|Comply"
+    r"|Conveyance|Dangerous|Mischief|Fraud|Arson|Abduction|Kidnapping|Trafficking|Threats"
+    r"|Flight|Impaired|Death|Harm|Order|Property|Offence|Attempt|Escape|Breach|Sexual)"
+)
+_PERSON = re.compile(
+    rf"\b[A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+)+{_INSTITUTION},? (?:an? )?\(?\d{{1,3}}\b"
+    r"|\b[A-Z][a-z]+ [A-Z]{3,}\b|\b(?:Superintendent|Inspector|Sergeant|Sgt\.|Constable"
+    r"|Cst\.|Chief|Detective|Staff Sergeant|Mr\.|Ms\.|Mrs\.|Dr\.) [A-Z][a-z]+ [A-Z][a-z]+"
+    rf"|^\s*[-•]\s*(?!.*\b{_OFFENCE}\b)[A-Z][a-z]+(?: [A-Z][A-Za-z'’-]+){{1,3}}\s*$"
+    r"|\b(?:arrested|charged|identified as|named)\s+[A-Z][a-z]+(?: [A-Z][A-Za-z'’-]+){1,3}",
+    re.MULTILINE,
+)
+
+
 @dataclass(frozen=True)
 class Shape:
     """A kind of answer: the question words that ask for it and the text that gives it."""
@@ -66,14 +84,22 @@ SHAPES = [
         "who",
         _re(
             rf"{_CLAUSE}who\b|\bname of\b|\bwhat (?:is|was) (?:the|his|her) name\b"
-            r"|\bwhich\b[^?]{0,30}?\b(?:officer|man|woman|person|suspect|driver)\b"
-            r"|\b(?:anyone|anybody|someone|a (?:driver|suspect))\b",
+            r"|\bwhich\b[^?]{0,30}?\b(?:officer|man|woman|person|suspect|driver)\b",
             re.I,
         ),
+        _PERSON,
+        figures_only=True,
+        novel_only="names",
+    ),
+    Shape(
+        # "Has anyone been charged?" is answered by a name, or by "no charges have been laid";
+        # a release that only appeals for information does not answer it.
+        "anyone",
+        _re(r"\b(?:anyone|anybody|someone|a (?:driver|suspect))\b", re.I),
         _re(
-            r"\b[A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+)+,? (?:an? )?\(?\d{1,3}\b"
-            r"|\b[A-Z][a-z]+ [A-Z]{3,}\b|\b(?:Superintendent|Inspector|Sergeant|Sgt\.|Constable"
-            r"|Cst\.|Chief|Detective|Staff Sergeant|Mr\.|Ms\.|Mrs\.|Dr\.) [A-Z][a-z]+ [A-Z][a-z]+"
+            rf"{_PERSON.pattern}|\bno (?:charges|arrests?|suspects?)\b|\bnot (?:yet )?been "
+            r"(?:charged|arrested|located|identified)\b|\bremains? (?:at large|outstanding)\b",
+            re.MULTILINE,
         ),
         figures_only=True,
         novel_only="names",

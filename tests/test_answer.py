@@ -171,3 +171,14 @@ def test_answers_are_the_same_from_several_threads(answerer):
 def test_unknown_generator_lists_the_choices(tmp_path, name):
     with pytest.raises(ConfigError, match="extractive, openai"):
         build_generator(Settings(store=tmp_path, generator=name))
+
+
+def test_latest_answer_tells_the_update_not_its_retelling(answerer, chunk_texts):
+    answer = answerer.ask("Was Jason Woodhouse ever caught, and what was he charged with?")
+    assert_well_cited(answer, chunk_texts)
+    assert answer.citations[0].published == "2017-10-16"
+    # The news of the update: where he was arrested and the charge.
+    assert "Redwood" in answer.answer
+    assert "charged with Manslaughter" in answer.answer
+    # Not the shooting as the earlier releases of July 2017 already told it.
+    assert "Selkirk Avenue" not in answer.answer

@@ -1,0 +1,131 @@
+"""What an update release adds to the earlier ones, and answers built from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.bank import useful_spans
+from bot.novelty import find_news, routine
+from bot.shapes import shapes_of
+from bot.sources import Source
+from index.models import Chunk
+
+FIRST = (
+    "On July 21, 2017, at approximately 10:00 p.m., emergency personnel responded to the "
+    "700 block of Selkirk Avenue for a report of shots fired. Upon arrival, officers located "
+    "an adult male suffering from a gunshot wound. Anyone with information is asked to call "
+    "the Homicide Unit at 204-986-6508."
+)
+UPDATE = (
+    "On October 15, 2017, officers executed a warrant in the 400 block of Redwood Avenue. "
+    "Jason Scott WOODHOUSE, 23-years-old of Winnipeg, was located and arrested. "
+    "WOODHOUSE has been charged with Manslaughter. On July 21, 2017, at approximately "
+    "10:00 p.m., emergency personnel responded to the 700 block of Selkirk Avenue for a "
+    "report of shots fired."
+)
+OTHER = (
+    "On October 20, 2017, a garage on Main Street was broken into overnight. Anyone with "
+    "information is asked to call the Homicide Unit at 204-986-6508."
+)
+
+
+def source(n: int, pid: str, text: str, day: dt.date, refs=()) -> Source:
+    chunk = Chunk(
+        id=f"{pid}-0000",
+        publication_id=pid,
+        ord=0,
+        text=text,
+        title=f"Release {pid}",
+        published=day,
+        source=f"{pid}.html",
+        references=list(refs),
+        content_hash=pid,
+    )
+    return Source(n=n, chunks=[chunk])
+
+
+def sentences(src: Source, news) -> dict[str, bool]:
+    chunk = src.chunks[0]
+    return {chunk.text[s.start : s.end]: news.is_news(chunk, s) for s in useful_spans(chunk.text)}
+
+
+def spans(chunk):
+    return useful_spans(chunk.text)
+
+
+def test_an_update_s_retelling_is_old_news_and_the_rest_is_news():
+    old = source(2, "a", FIRST, dt.date(2017, 7, 22), ["C17-161171"])
+    new = source(1, "b", UPDATE, dt.date(2017, 10, 16), ["C17-161171"])
+    news = find_news([new, old], ["b", "a"], spans)
+    assert news.compared == {"b"}  # the first release has nothing earlier to compare with
+    said = sentences(new, news)
+    assert said["WOODHOUSE has been charged with Manslaughter."] is True
+    assert said[
+        "On October 15, 2017, officers executed a warrant in the 400 block of Redwood Avenue."
+    ]
+    retold = next(s for s in said if "Selkirk" in s)
+    assert said[retold] is False
+    assert not any(sentences(old, news).values())
+
+
+def test_releases_without_case_numbers_are_related_by_what_they_retell():
+    old = source(2, "a", FIRST, dt.date(2017, 7, 22))
+    new = source(1, "b", UPDATE, dt.date(2017, 10, 16))
+    assert find_news([new, old], [], spans).compared == {"b"}
+
+
+def test_a_shared_appeal_for_information_does_not_relate_two_stories():
+    old = source(2, "a", FIRST, dt.date(2017, 7, 22))
+    other = source(1, "c", OTHER, dt.date(2017, 10, 20))
+    news = find_news([other, old], [], spans)
+    assert news.compared == set()
+    # The appeal is still recognised as said before.
+    chunk = other.chunks[0]
+    appeal = next(s for s in useful_spans(chunk.text) if "Anyone" in chunk.text[s.start : s.end])
+    assert (chunk.id, appeal.start) in news.stale
+
+
+def test_releases_of_the_same_day_are_not_each_other_s_retelling():
+    a = source(1, "a", FIRST, dt.date(2017, 7, 22), ["C17-161171"])
+    b = source(2, "b", FIRST, dt.date(2017, 7, 22), ["C17-161171"])
+    assert find_news([a, b], ["a", "b"], spans).compared == set()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Anyone with information is asked to call Crime Stoppers at 204-786-TIPS (8477).", True),
+        ("We thank the public and the media for their assistance.", True),
+        ("The public is cautioned not to approach Buboire.", True),
+        ("Investigation is ongoing.", True),
+        ("WOODHOUSE has been charged with Manslaughter.", False),
+        ("At this time, no charges have been laid in the homicide.", False),
+    ],
+)
+def test_routine_lines_are_never_news(sentence, expected):
+    assert routine(sentence) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "met"),
+    [
+        ("Has anyone been charged?", "At this time, no charges have been laid.", True),
+        ("Has anyone been charged?", "Police are asking the public for information.", False),
+        ("Has anyone been charged?", "Police arrested Janice Allison FRANKLIN, 35.", True),
+        ("Who was charged?", "investigators arrested:\n\n- Kyllan James Ellis", True),
+        ("Who was charged?", "charged with:\n- Second Degree Murder\n- Robbery", False),
+        (
+            "What is the name of the driver?",
+            "After an investigation by the Traffic Collision Investigation Section, a 24-year-old "
+            "male was arrested.",
+            False,
+        ),
+    ],
+)
+def test_what_counts_as_naming_someone(question, sentence, met):
+    from bot.shapes import known_words
+
+    shape = next(s for s in shapes_of(question) if s.name in ("who", "anyone"))
+    assert shape.met_by(sentence, known_words(question)) is met
