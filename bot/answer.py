@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from bot.citations import Checker, StreamSplitter
+from bot.clauses import asks_of
 from bot.condense import condense_rules
 from bot.extractive import Draft, compose, primary_lead
 from bot.idf import TermRarity
@@ -134,6 +135,8 @@ class Answerer:
             follow=self.releases.next_chunk,
             novelty=novelty,
             spans=self.bank.spans,
+            asks=asks_of(plain, self.embedder.embed_documents),
+            vectors=self.bank.vectors,
         )
         proof = evidence(q, draft, sources)
         log.debug("evidence for %r: %s", standalone, proof)

@@ -12,6 +12,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from bot.clauses import Ask, best_for
 from bot.novelty import Novelty, routine
 from bot.sentences import Question, Scored
 from bot.sources import Source, trim_quote
@@ -225,6 +228,35 @@ def _news(
     return chosen
 
 
+def _cover(
+    question: Question,
+    asks: list[Ask],
+    lead: Scored,
+    own: list[Scored],
+    chosen: list[Scored],
+    spans: Callable[[Chunk], list[Span]],
+    vectors: Callable[[list[tuple[Chunk, Span]]], np.ndarray],
+) -> list[Scored]:
+    """Add, for each part of a two-part question, its best sentence of the release."""
+    scored = {(s.chunk.id, s.span.start): s for s in own}
+    every = [
+        scored.get((chunk.id, span.start)) or Scored(lead.source, chunk, span, 0.0, 0.0, 0.0)
+        for chunk in sorted(lead.source.chunks, key=lambda c: c.ord)
+        for span in spans(chunk)
+    ]
+    every = [s for s in every if not routine(s.text)]
+    if not every:
+        return chosen
+    texts = [s.text for s in every]
+    found = vectors([(s.chunk, s.span) for s in every])
+    out = list(chosen)
+    for ask in asks:
+        best = every[best_for(ask, texts, found, question.known)]
+        if best not in out:
+            out.append(best)
+    return out
+
+
 def compose(
     question: Question,
     ranked: list[Scored],
@@ -233,6 +265,8 @@ def compose(
     follow: Callable[[Chunk], Chunk | None] | None = None,
     novelty: Novelty | None = None,
     spans: Callable[[Chunk], list[Span]] | None = None,
+    asks: list[Ask] | None = None,
+    vectors: Callable[[list[tuple[Chunk, Span]]], np.ndarray] | None = None,
 ) -> Draft:
     """Pick 1-5 sentences and cite them; an empty Draft when nothing was retrieved."""
     if not ranked:
@@ -247,6 +281,8 @@ def compose(
         chosen = _news(question, lead, own, novelty, spans)
     if chosen is None:
         chosen = _select(question, lead, own, limit)
+    if asks and spans is not None and vectors is not None:
+        chosen = _cover(question, asks, lead, own, chosen, spans, vectors)
     chosen = sorted(chosen, key=lambda s: (s.chunk.ord, s.span.start))
     parts = [_with_marker(_continued(s, follow), 1) for s in chosen]
     citations = [primary.citation(1, trim_quote(lead.text))]

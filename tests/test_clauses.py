@@ -1,0 +1,70 @@
+"""Two-part questions: each part gets the sentence that answers it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from bot.bank import SentenceBank
+from bot.clauses import asks_of, split_question
+from bot.extractive import compose
+from bot.sentences import Question, score_sentences
+from bot.sources import Source
+from index.models import Chunk
+
+RELEASE = (
+    "On September 13, 2017, officers responded to a robbery in the 1400 block of Notre Dame "
+    "Avenue. The suspect fled in a vehicle and officers followed it to Alfred Avenue. An "
+    "officer discharged a firearm during a confrontation with the suspect. The suspect, a "
+    "23-year-old male of Winnipeg, was pronounced deceased in hospital. The officers involved "
+    "were placed on administrative leave. This investigation falls under the mandate of the "
+    "Independent Investigation Unit (IIU) of Manitoba. The Major Crimes Unit continues to "
+    "investigate the robbery of the business."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "How old was the suspect, and which agency took over the investigation?",
+            ["How old was the suspect", "which agency took over the investigation"],
+        ),
+        (
+            "How many charges did he face and how many robberies were linked?",
+            ["How many charges did he face", "how many robberies were linked"],
+        ),
+        ("Was he caught, and where?", ["Was he caught"]),
+        ("What did police and fire crews find at Main and Logan?", []),
+    ],
+)
+def test_split_question(question, parts):
+    assert split_question(question) == parts
+
+
+def test_each_part_of_a_two_part_question_is_answered(embedder):
+    chunk = Chunk(
+        id="p-0000",
+        publication_id="p",
+        ord=0,
+        text=RELEASE,
+        title="Officer Involved Shooting",
+        published=dt.date(2017, 9, 14),
+        source="p.html",
+        content_hash="p",
+    )
+    source = Source(n=1, chunks=[chunk])
+    text = (
+        "How old was the suspect who died after the Alfred Avenue shooting, "
+        "and which agency took over the investigation?"
+    )
+    question = Question(text, np.asarray(embedder.embed_query(text), dtype=np.float32))
+    bank = SentenceBank(embedder)
+    ranked = score_sentences(question, [source], bank)
+    asks = asks_of(text, embedder.embed_documents)
+    assert len(asks) == 2
+    draft = compose(question, ranked, [], False, spans=bank.spans, asks=asks, vectors=bank.vectors)
+    assert "23-year-old" in draft.text
+    assert "Independent Investigation Unit" in draft.text
