@@ -124,6 +124,9 @@ class Answerer:
             self.releases.complete_all(sources)
             novelty = find_news(sources, case_ids, self.bank.spans)
         ranked = score_sentences(q, sources, self.bank, bonus, stale, novelty)
+        if wants_latest and novelty is not None and ranked:
+            # Releases that retell one another tell one story, whatever their case numbers.
+            case_ids = novelty.story(case_ids or [ranked[0].source.publication_id])
         # Retrieval returns a few chunks a release; the answer may sit in another one.
         if ranked and self.releases.complete(primary_lead(ranked, case_ids, wants_latest).source):
             ranked = score_sentences(q, sources, self.bank, bonus, stale, novelty)

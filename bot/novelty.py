@@ -22,6 +22,7 @@ from index.models import Chunk
 
 STALE_OVERLAP = 0.75  # share of a sentence's word pairs found in one earlier sentence
 SUBSTANTIAL_PAIRS = 8  # a retold sentence this long ties a release to an earlier one
+STORY_SENTENCES = 2  # retold sentences that make two releases one story
 _TOKEN = re.compile(r"[a-z0-9]+")
 # Appeals, thanks and contact lines: new in a release or not, never its news.
 _ROUTINE = re.compile(
@@ -31,6 +32,14 @@ _ROUTINE = re.compile(
     r"|\bcautioned not to approach\b|\binvestigation (?:is )?(?:ongoing|continuing|continues)\.?$",
     re.IGNORECASE,
 )
+
+
+# "As previously released in January 2019:" - what follows retells the case.
+_RETOLD_FROM_HERE = re.compile(
+    r"^\W*(?:as )?previously (?:released|reported|stated)\b[^.:]{0,60}:?\s*$", re.IGNORECASE
+)
+_RETOLD = re.compile(r"^\W*(?:as )?previously (?:released|reported|stated)\b", re.IGNORECASE)
+_UPDATE_FROM_HERE = re.compile(r"^\W*update[d]?\b[^.]{0,40}:", re.IGNORECASE)
 
 
 def word_pairs(text: str) -> frozenset[tuple[str, str]]:
@@ -50,6 +59,25 @@ class Novelty:
 
     stale: set[tuple[str, int]] = field(default_factory=set)  # (chunk id, span start)
     compared: set[str] = field(default_factory=set)  # publication ids
+    # publication id -> earlier release -> how many substantial sentences it retells
+    retells: dict[str, Counter] = field(default_factory=dict)
+
+    def story(self, publication_ids: list[str]) -> list[str]:
+        """`publication_ids` and every release tied to them by retold sentences."""
+        ties: dict[str, set[str]] = {}
+        for newer, older in self.retells.items():
+            for pid, count in older.items():
+                if count < STORY_SENTENCES:
+                    continue
+                ties.setdefault(newer, set()).add(pid)
+                ties.setdefault(pid, set()).add(newer)
+        found, queue = list(dict.fromkeys(publication_ids)), list(publication_ids)
+        while queue:
+            for pid in sorted(ties.get(queue.pop(), ())):
+                if pid not in found:
+                    found.append(pid)
+                    queue.append(pid)
+        return found
 
     def is_news(self, chunk: Chunk, span: Span) -> bool:
         """A sentence of a compared release that no earlier release said."""
@@ -62,7 +90,8 @@ def find_news(
     """Compare each dated release with the releases before its day.
 
     A release is compared (its untold sentences are news) when it belongs to a case
-    history with an earlier release, or when it retells a substantial sentence of one.
+    history with an earlier release, when it retells a substantial sentence of one, or
+    when it says so ("As previously released in January 2019:" and what follows).
     """
     dated = sorted((s for s in sources if s.published), key=lambda s: s.published)
     out = Novelty()
@@ -70,24 +99,34 @@ def find_news(
     owners: list[str] = []  # earlier sentence number -> publication id
     day, pending = None, []
     for source in dated:
+        pid = source.publication_id
         if source.published != day:
-            for pairs, pid in pending:
+            for pairs, owner in pending:
                 for pair in pairs:
                     index.setdefault(pair, []).append(len(owners))
-                owners.append(pid)
+                owners.append(owner)
             day, pending = source.published, []
-        related = source.publication_id in case_ids and any(p in case_ids for p in owners)
-        for chunk in source.chunks:
+        related = pid in case_ids and any(p in case_ids for p in owners)
+        retelling = False
+        for chunk in sorted(source.chunks, key=lambda c: c.ord):
             for span in spans(chunk):
                 text = chunk.text[span.start : span.end]
                 pairs = word_pairs(text)
-                pending.append((pairs, source.publication_id))
+                pending.append((pairs, pid))
+                if _RETOLD_FROM_HERE.match(text):
+                    retelling = related = True
+                elif _UPDATE_FROM_HERE.match(text):
+                    retelling = False
                 hits = Counter(i for pair in pairs for i in index.get(pair, ()))
-                best = max(hits.values(), default=0)
-                if pairs and best >= STALE_OVERLAP * len(pairs):
+                at, best = max(hits.items(), key=lambda kv: kv[1], default=(0, 0))
+                if retelling or _RETOLD.match(text):
                     out.stale.add((chunk.id, span.start))
-                    substantial = len(pairs) >= SUBSTANTIAL_PAIRS and not routine(text)
-                    related = related or substantial
+                    related = True
+                elif pairs and best >= STALE_OVERLAP * len(pairs):
+                    out.stale.add((chunk.id, span.start))
+                    if len(pairs) >= SUBSTANTIAL_PAIRS and not routine(text):
+                        related = True
+                        out.retells.setdefault(pid, Counter())[owners[at]] += 1
         if related:
-            out.compared.add(source.publication_id)
+            out.compared.add(pid)
     return out

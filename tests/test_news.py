@@ -129,3 +129,26 @@ def test_what_counts_as_naming_someone(question, sentence, met):
 
     shape = next(s for s in shapes_of(question) if s.name in ("who", "anyone"))
     assert shape.met_by(sentence, known_words(question)) is met
+
+
+def test_what_follows_as_previously_released_is_a_retelling():
+    text = (
+        "Brennan Bercier, 24, has been charged with Second Degree Murder. "
+        "No further arrests are anticipated at this time.\n"
+        "As previously released in January 2019:\n"
+        "Officers found a man with a gunshot wound in the 500 block of Burrows Avenue."
+    )
+    old = source(2, "a", OTHER, dt.date(2019, 1, 12), ["C19-4582"])
+    new = source(1, "b", text, dt.date(2020, 8, 21), ["C19-4582"])
+    said = sentences(new, find_news([new, old], ["a", "b"], spans))
+    assert said["Brennan Bercier, 24, has been charged with Second Degree Murder."] is True
+    assert not any(v for s, v in said.items() if "Burrows" in s or "previously" in s)
+
+
+def test_releases_that_retell_each_other_are_one_story():
+    first = source(3, "a", FIRST, dt.date(2017, 7, 22))
+    update = source(1, "b", UPDATE + " " + FIRST.split(". ")[1] + ".", dt.date(2017, 10, 16))
+    other = source(2, "c", OTHER, dt.date(2017, 10, 20))
+    news = find_news([update, other, first], [], spans)
+    assert news.story(["a"]) == ["a", "b"]
+    assert news.story(["c"]) == ["c"]  # one shared appeal for information is no tie
