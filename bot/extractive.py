@@ -26,6 +26,7 @@ _LIST_LINE = re.compile(r"^\s*(?:[-–•*·]|\(?\d{1,2}[.)])\s+\S")
 
 MAX_SENTENCES = 3
 NEWS_SENTENCES = 5  # of an update's news, for a "latest" question
+FRAGMENT_WORDS = 7  # a line this short without a full stop is a heading or a signature
 # The question's own terms count for less: in an update they mostly retell the case.
 OVERLAP_WEIGHT = 0.5
 STATUS_WEIGHT = 0.5  # a news sentence that tells an arrest, a charge, a find ...
@@ -154,6 +155,25 @@ def _select(question: Question, lead: Scored, own: list[Scored], limit: int) -> 
     return chosen
 
 
+def _statements(sentences: list[Scored]) -> list[Scored]:
+    """Sentences that state something: no appeals or thanks, no headings or sign-offs.
+
+    A short line without a full stop ("Harbour City Police", "Children Safe - Mother in
+    Custody") is a heading or a signature, unless it is a bulleted item or an item of a
+    list a lead-in ("charged with the following:") opened.
+    """
+    out, in_list = [], False
+    for s in sentences:
+        text = s.text.strip()
+        fragment = len(text.split()) <= FRAGMENT_WORDS and text[-1:] not in ".!?:;"
+        if fragment and not in_list and not _LIST_LINE.match(text):
+            continue
+        in_list = text.endswith(":") or (in_list and fragment)
+        if not routine(text):
+            out.append(s)
+    return out
+
+
 def _relevance(question: Question, s: Scored) -> float:
     """How much a sentence of an update says about the question, without embedding it."""
     text = s.text
@@ -188,7 +208,7 @@ def _news(
         for chunk in sorted(source.chunks, key=lambda c: c.ord)
         for span in spans(chunk)
     ]
-    every = [s for s in every if not routine(s.text)]
+    every = _statements(every)
     # Runs of news between retold passages; a window never joins two runs.
     runs: list[list[Scored]] = [[]]
     for s in every:
@@ -244,7 +264,7 @@ def _cover(
         for chunk in sorted(lead.source.chunks, key=lambda c: c.ord)
         for span in spans(chunk)
     ]
-    every = [s for s in every if not routine(s.text)]
+    every = _statements(every)
     if not every:
         return chosen
     texts = [s.text for s in every]

@@ -152,3 +152,31 @@ def test_releases_that_retell_each_other_are_one_story():
     news = find_news([update, other, first], [], spans)
     assert news.story(["a"]) == ["a", "b"]
     assert news.story(["c"]) == ["c"]  # one shared appeal for information is no tie
+
+
+def test_headings_and_signatures_are_not_statements_but_list_items_are():
+    from bot.extractive import _statements
+    from bot.sentences import Scored
+
+    text = (
+        "Children Safe - Mother in Custody\n"
+        "Sandra was arrested on June 24, 2016.\n"
+        "She has been charged with the following:\n"
+        "Abduction Where No Custody Order x 2\n"
+        "Flight while Pursued by Peace Officer\n"
+        "She has been remanded into custody.\n"
+        "- Jonathon Graham BARSTAD, 34, of Winnipeg\n"
+        "Harbour City Police"
+    )
+    src = source(1, "a", text, dt.date(2016, 6, 25))
+    chunk = src.chunks[0]
+    every = [Scored(src, chunk, s, 0.0, 0.0, 0.0) for s in useful_spans(text)]
+    kept = [s.text for s in _statements(every)]
+    assert kept == [
+        "Sandra was arrested on June 24, 2016.",
+        "She has been charged with the following:",
+        "Abduction Where No Custody Order x 2",
+        "Flight while Pursued by Peace Officer",
+        "She has been remanded into custody.",
+        "- Jonathon Graham BARSTAD, 34, of Winnipeg",
+    ]
