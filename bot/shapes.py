@@ -32,9 +32,15 @@ _OFFENCE = (
     r"|Conveyance|Dangerous|Mischief|Fraud|Arson|Abduction|Kidnapping|Trafficking|Threats"
     r"|Flight|Impaired|Death|Harm|Order|Property|Offence|Attempt|Escape|Breach|Sexual)"
 )
+# Capitalised words before an acronym that are not a first name: "The IIU", "Winnipeg RCMP".
+_NOT_A_NAME = (
+    r"(?:The|A|An|This|That|These|Those|Our|His|Her|Its|Their|Police|City|Winnipeg|Regina"
+    r"|Manitoba|Saskatchewan|Canada|Provincial|Federal|Local|Both|Two|Three|Four|Five)"
+)
 _PERSON = re.compile(
     rf"\b[A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+)+{_INSTITUTION},? (?:an? )?\(?\d{{1,3}}\b"
-    r"|\b[A-Z][a-z]+ [A-Z]{3,}\b|\b(?:Superintendent|Inspector|Sergeant|Sgt\.|Constable"
+    rf"|\b(?!{_NOT_A_NAME}\b)[A-Z][a-z]+ [A-Z]{{3,}}\b"
+    r"|\b(?:Superintendent|Inspector|Sergeant|Sgt\.|Constable"
     r"|Cst\.|Chief|Detective|Staff Sergeant|Mr\.|Ms\.|Mrs\.|Dr\.) [A-Z][a-z]+ [A-Z][a-z]+"
     rf"|^\s*[-•]\s*(?!.*\b{_OFFENCE}\b)[A-Z][a-z]+(?: [A-Z][A-Za-z'’-]+){{1,3}}\s*$"
     r"|\b(?:arrested|charged|identified as|named)\s+[A-Z][a-z]+(?: [A-Z][A-Za-z'’-]+){1,3}",

@@ -116,6 +116,8 @@ def test_routine_lines_are_never_news(sentence, expected):
         ("Has anyone been charged?", "Police arrested Janice Allison FRANKLIN, 35.", True),
         ("Who was charged?", "investigators arrested:\n\n- Kyllan James Ellis", True),
         ("Who was charged?", "charged with:\n- Second Degree Murder\n- Robbery", False),
+        ("Which officer fired?", "The IIU investigation focused on the officers involved.", False),
+        ("Which officer fired?", "Constable Jason WOODHOUSE fired once.", True),
         (
             "What is the name of the driver?",
             "After an investigation by the Traffic Collision Investigation Section, a 24-year-old "
