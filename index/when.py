@@ -64,7 +64,7 @@ _RECENCY = re.compile(
 # charged?", "Was she found?", "What came of the raid?".
 _STATUS = re.compile(
     r"\b(?:has|have)\b[^?.!]*?\bbeen\b|\bupdates?\b|\bwhat (?:came|become|became) of\b"
-    r"|\bwhat happened (?:to|with)\b"
+    r"|\bwhat happened (?:to|with|in the (?:search|hunt|investigation|case) (?:for|into|of))\b"
     r"|^\W*(?:was|were|is|are|did|had)\b[^?.!]*?\b(?:found|located|caught|arrested|"
     r"charged|laid|identified|apprehended|recovered|convicted|sentenced|in custody)\b",
     re.I,

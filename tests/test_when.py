@@ -137,6 +137,7 @@ def test_last_march_depends_on_today(today, since):
     [
         "Who was charged with the Euclid Avenue stabbing?",
         "What did the Mayor say about knife crime?",
+        "What happened on Portage Avenue on June 3, 2019?",
     ],
 )
 def test_no_recency_where_there_is_none(question):
@@ -153,6 +154,8 @@ def test_no_recency_where_there_is_none(question):
         ("What came of the September 2, 2021 police operation on Garnet Street?", True),
         ("Has anyone been charged in the August 2020 shooting?", True),
         ("Is the Transcona woman still missing?", True),
+        ("What happened in the search for Cooper Nemeth in February 2016?", True),
+        ("What happened to the Giesbrecht children?", True),
     ],
 )
 def test_outcome_questions_are_open_ended(question, open_ended):
