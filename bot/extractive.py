@@ -174,6 +174,20 @@ def _statements(sentences: list[Scored]) -> list[Scored]:
     return out
 
 
+def _release_statements(
+    source: Source, own: list[Scored], spans: Callable[[Chunk], list[Span]]
+) -> list[Scored]:
+    """All statements of a release in reading order, scored ones from `own`."""
+    scored = {(s.chunk.id, s.span.start): s for s in own}
+    return _statements(
+        [
+            scored.get((chunk.id, span.start)) or Scored(source, chunk, span, 0.0, 0.0, 0.0)
+            for chunk in sorted(source.chunks, key=lambda c: c.ord)
+            for span in spans(chunk)
+        ]
+    )
+
+
 def _relevance(question: Question, s: Scored) -> float:
     """How much a sentence of an update says about the question, without embedding it."""
     text = s.text
@@ -202,13 +216,7 @@ def _news(
     compared = source.publication_id in novelty.compared
     if compared and not novelty.is_news(lead.chunk, lead.span):
         return None
-    scored = {(s.chunk.id, s.span.start): s for s in own}
-    every = [
-        scored.get((chunk.id, span.start)) or Scored(source, chunk, span, 0.0, 0.0, 0.0)
-        for chunk in sorted(source.chunks, key=lambda c: c.ord)
-        for span in spans(chunk)
-    ]
-    every = _statements(every)
+    every = _release_statements(source, own, spans)
     # Runs of news between retold passages; a window never joins two runs.
     runs: list[list[Scored]] = [[]]
     for s in every:
@@ -258,13 +266,7 @@ def _cover(
     vectors: Callable[[list[tuple[Chunk, Span]]], np.ndarray],
 ) -> list[Scored]:
     """Add, for each part of a two-part question, its best sentence of the release."""
-    scored = {(s.chunk.id, s.span.start): s for s in own}
-    every = [
-        scored.get((chunk.id, span.start)) or Scored(lead.source, chunk, span, 0.0, 0.0, 0.0)
-        for chunk in sorted(lead.source.chunks, key=lambda c: c.ord)
-        for span in spans(chunk)
-    ]
-    every = _statements(every)
+    every = _release_statements(lead.source, own, spans)
     if not every:
         return chosen
     texts = [s.text for s in every]
