@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.sources import Source
-from bot.text import Span
+from bot.text import UPDATE_LINE, Span
 from index.models import Chunk
 
 STALE_OVERLAP = 0.75  # share of a sentence's word pairs found in one earlier sentence
@@ -39,7 +39,6 @@ _RETOLD_FROM_HERE = re.compile(
     r"^\W*(?:as )?previously (?:released|reported|stated)\b[^.:]{0,60}:?\s*$", re.IGNORECASE
 )
 _RETOLD = re.compile(r"^\W*(?:as )?previously (?:released|reported|stated)\b", re.IGNORECASE)
-_UPDATE_FROM_HERE = re.compile(r"^\W*update[d]?\b[^.]{0,40}:", re.IGNORECASE)
 
 
 def word_pairs(text: str) -> frozenset[tuple[str, str]]:
@@ -115,7 +114,7 @@ def find_news(
                 pending.append((pairs, pid))
                 if _RETOLD_FROM_HERE.match(text):
                     retelling = related = True
-                elif _UPDATE_FROM_HERE.match(text):
+                elif UPDATE_LINE.match(text):
                     retelling = False
                 hits = Counter(i for pair in pairs for i in index.get(pair, ()))
                 at, best = max(hits.items(), key=lambda kv: kv[1], default=(0, 0))

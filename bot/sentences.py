@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +12,7 @@ from bot.shapes import BONUS as SHAPE_BONUS
 from bot.shapes import known_words, shapes_of
 from bot.sources import Source
 from bot.text import (
+    UPDATE_LINE,
     Span,
     capitalised_names,
     case_numbers,
@@ -26,7 +26,6 @@ LEXICAL_WEIGHT = 0.6  # key terms of the question in the sentence (and half in i
 RELEASE_WEIGHT = 0.5  # key terms of the question anywhere in the sentence's release
 RANK_WEIGHT = 0.15  # the retriever's order of releases
 MAX_EMBEDDED = 20  # sentences embedded per question, chosen by their other scores
-_UPDATE = re.compile(r"(?im)^\s*(?:update|updated)\b[^\n]{0,40}?[:–-]")
 
 
 @dataclass
@@ -104,7 +103,7 @@ def _update_starts(source: Source) -> dict[str, int]:
         if seen:
             out[chunk.id] = 0
             continue
-        found = list(_UPDATE.finditer(chunk.text))
+        found = list(UPDATE_LINE.finditer(chunk.text))
         if found:
             out[chunk.id] = found[-1].end()
             seen = True

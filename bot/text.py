@@ -17,6 +17,8 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-–•*·]|\(?\d{1,2}[.)])\s+")
 CASE_NUMBER = re.compile(r"\b([A-Z]\d{2})\s?[-\u2010-\u2015]\s?(\d{3,7})\b", re.IGNORECASE)
 NUMBER = re.compile(r"\d[\d,]*(?:[.:]\d+)*")
 NOTE_MARKER = re.compile(r"\[\^\w+\]")
+# A line that opens the news of an update release: "Update:", "UPDATE - Arrest:".
+UPDATE_LINE = re.compile(r"(?im)^\s*(?:update|updated)\b[^\n]{0,40}?[:–-]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]+|\d[\d,]*(?:[.:]\d+)*")
 
 STOPWORDS = frozenset(
