@@ -127,8 +127,10 @@ class Answerer:
         if wants_latest and novelty is not None and ranked:
             # Releases that retell one another tell one story, whatever their case numbers.
             case_ids = novelty.story(case_ids or [ranked[0].source.publication_id])
-        # Retrieval returns a few chunks a release; the answer may sit in another one.
-        if ranked and self.releases.complete(primary_lead(ranked, case_ids, wants_latest).source):
+        # Retrieval returns a few chunks a release; the answer may sit in another one
+        # (with `novelty`, every release was read whole already).
+        lead = primary_lead(ranked, case_ids, wants_latest) if ranked else None
+        if novelty is None and lead is not None and self.releases.complete(lead.source):
             ranked = score_sentences(q, sources, self.bank, bonus, stale, novelty)
         draft = compose(
             q,
