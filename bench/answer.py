@@ -1,7 +1,7 @@
 """Answer benchmark on the full corpus: this project against a LangChain-tutorial pipeline.
 
 Both systems answer the gold questions (bench/gold.jsonl) and are scored by the same
-code (bot/evaluate.py): recall@1/@5 and MRR over distinct sources, keyword and latest
+code (bot/evaluation/run.py): recall@1/@5 and MRR over distinct sources, keyword and latest
 accuracy, refusal rates, citation validity, and retrieval/answer latency p50/p95.
 
 The baseline is what the usual RAG tutorial builds: whole-page text (plain HTML to
@@ -28,10 +28,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from bench.tutorial import TutorialRAG  # noqa: E402
-from bot.answer import build_answerer  # noqa: E402
-from bot.eval_cli import format_report  # noqa: E402
-from bot.evaluate import AnswererSystem, run  # noqa: E402
-from bot.gold import load_gold  # noqa: E402
+from bot.answer.answerer import build_answerer  # noqa: E402
+from bot.cli.evaluate import format_report  # noqa: E402
+from bot.evaluation.gold import load_gold  # noqa: E402
+from bot.evaluation.run import AnswererSystem, run  # noqa: E402
 from index.embed import LocalEmbeddings  # noqa: E402
 from index.settings import Settings  # noqa: E402
 from index.store import open_store  # noqa: E402

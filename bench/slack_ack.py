@@ -80,11 +80,11 @@ def main() -> None:
     from pydantic import SecretStr
     from slack_sdk.signature import SignatureVerifier
 
-    from bot.answer import build_answerer
-    from bot.api import create_app
-    from bot.slack import build_slack_app, mount_slack
+    from bot.answer.answerer import build_answerer
+    from bot.api.app import create_app
+    from bot.slack.app import build_slack_app, mount_slack
     from index.settings import Settings
-    from tests.fake_slack import BOT_USER_ID, TEAM_ID, TOKEN, FakeSlack
+    from tests.fakes.slack import BOT_USER_ID, TEAM_ID, TOKEN, FakeSlack
 
     base, store, embedder = _store(args.store, Settings)
     answerer = build_answerer(base, store=store, embedder=embedder)

@@ -10,9 +10,9 @@ from pathlib import Path
 import lxml.html
 import numpy as np
 
-from bot.sources import trim_quote
-from bot.text import sentence_spans
+from bot.answer.sources import trim_quote
 from index.models import Answer, Citation
+from index.text import sentence_spans
 
 _WINNIPEG_DATE = re.compile(r"(\d{4})_(\d{2})_(\d{2})\.html$")
 _META_DATE = re.compile(r'article:published_time"\s+content="(\d{4}-\d{2}-\d{2})')

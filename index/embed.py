@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import threading
 from pathlib import Path
 
@@ -38,9 +37,6 @@ class LocalEmbeddings(Embeddings):
     """A LangChain `Embeddings` over a sentence-transformers model loaded offline."""
 
     def __init__(self, spec: str, batch_size: int = 64, *, parallel: int = 1):
-        # Belt and braces: even a misconfigured path must never reach for a hub.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 

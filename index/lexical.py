@@ -8,54 +8,14 @@ filters on every query, and a dozen lines of numpy give both without adapters.
 
 from __future__ import annotations
 
-import re
-import unicodedata
+import math
 from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
 
-_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
-_TOKEN = re.compile(r"[a-z0-9]+(?:['’\-][a-z0-9]+)*")
-_STOPWORDS = frozenset(
-    "a an and are as at be been but by did do does for from had has have he her his how i "
-    "if in into is it its me my of on or our she so than that the their them then there "
-    "these they this to was we were what when where which who whom why will with would you "
-    "your about any can could tell say said".split()
-    # Question filler that a release rarely says and that must not pass as a rare term.
-    + "happen happened happening know anything information info detail details".split()
-)
-# Spellings that name the same street type; releases and people use both.
-_SYNONYMS = {"ave": "avenue", "blvd": "boulevard", "cres": "crescent", "hwy": "highway"}
-
-
-def _stem(token: str) -> str:
-    """Fold plurals only: enough for "charges"/"charge" without mangling names."""
-    if not token.isalpha() or len(token) <= 3:
-        return token
-    if token.endswith("ies") and len(token) > 4:
-        return token[:-3] + "y"
-    if token.endswith("s") and not token.endswith(("ss", "us", "is")):
-        return token[:-1]
-    return token
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-case terms; a hyphenated id ("C17-49764") yields itself and its parts."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = _THOUSANDS.sub("", _DASHES.sub("-", text))
-    out: list[str] = []
-    for match in _TOKEN.finditer(text):
-        word = re.sub(r"['’]s$", "", match.group(0))
-        parts = re.split(r"['’\-]", word)
-        if len(parts) > 1:
-            out.append(word.replace("'", "").replace("’", ""))
-        for part in parts:
-            if part and part not in _STOPWORDS:
-                out.append(_SYNONYMS.get(part, _stem(part)))
-    return out
+from index.text import tokenize
 
 
 class LexicalIndex:
@@ -77,6 +37,7 @@ class LexicalIndex:
         rows_a = np.asarray(rows, dtype=np.int64)
         cols_a = np.asarray(cols, dtype=np.int64)
         df = np.bincount(rows_a, minlength=len(self.vocab)).astype(np.float32)
+        self.df = df
         idf = np.log1p((self.size - df + 0.5) / (df + 0.5))
         avg = float(lengths.mean()) if self.size else 1.0
         norm = k1 * (1 - b + b * lengths[cols_a] / max(avg, 1.0))
@@ -112,6 +73,15 @@ class LexicalIndex:
             for doc in docs:
                 share[int(doc)] = share.get(int(doc), 0.0) + weight / total
         return share
+
+    def idf(self, terms) -> dict[str, float]:
+        """log((N + 1) / (df + 1)) + 1 for each term: 1 for the commonest, most for unseen."""
+        out = {}
+        for term in terms:
+            tid = self.vocab.get(term)
+            df = float(self.df[tid]) if tid is not None else 0.0
+            out[term] = math.log((self.size + 1) / (df + 1)) + 1.0
+        return out
 
     def top(self, query: str, n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The `n` best (document, score) pairs with a positive score, within `mask`."""

@@ -30,9 +30,7 @@ def fuse(
             ranks.setdefault(pos, {})[name] = rank
     # Ties (one chunk first by vectors, another first by BM25) go to the newer release,
     # then to the earlier position, so the order never depends on set iteration.
-    order = sorted(
-        scores, key=lambda p: (-round(scores[p], 12), -date_int(chunks[p].published), p)
-    )
+    order = sorted(scores, key=lambda p: (-round(scores[p], 12), -date_int(chunks[p].published), p))
     return [Hit(chunk=chunks[p], score=scores[p], **ranks[p]) for p in order]
 
 

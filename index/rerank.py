@@ -7,7 +7,6 @@ No cross-encoder ships as a package here, so reranking is off unless
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,8 +25,6 @@ class Reranker:
             raise ConfigError(f"reranker path {str(path)!r}: no such directory")
         if not (path / "config.json").is_file():
             raise ConfigError(f"reranker path {str(path)!r}: no config.json, not a model directory")
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import CrossEncoder
 
         try:

@@ -9,7 +9,6 @@ cover several releases. Only committed chunks are ever returned (see `index.snap
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -18,21 +17,14 @@ from index.ranking import cap_per_publication, case_first, case_history, fuse, l
 from index.rerank import build_reranker
 from index.snapshot import LiveSnapshot, Snapshot, date_int
 from index.store import Store
-from index.when import parse_when
+from index.text import find_references
+from index.when import When, parse_when
 
 log = logging.getLogger(__name__)
 
-_REFERENCE = re.compile(r"\b([A-Za-z]\d{2})\s?[-\u2010-\u2015]\s?(\d{3,7})\b")
-
-
-def find_references(text: str) -> list[str]:
-    """Case numbers in a text ("c17 – 49764" -> "C17-49764"), in order, once each."""
-    refs = [f"{a.upper()}-{b}" for a, b in _REFERENCE.findall(text)]
-    return list(dict.fromkeys(refs))
-
-
 # How long after an event its release may publish ("the June robbery" -> a July arrest).
 REPORTING_LAG = timedelta(days=31)
+
 
 @dataclass(frozen=True)
 class RetrievalResult:
@@ -57,6 +49,17 @@ class RetrievalResult:
 
 def _intersect(a: date | None, b: date | None, pick) -> date | None:
     return pick(a, b) if a and b else a or b
+
+
+def _window(when: When, since: date | None, until: date | None) -> tuple:
+    """The date filter: the caller's window intersected with the question's dates."""
+    since = _intersect(since, when.since, max)
+    # A day or month in the question usually places the event ("the June 2018
+    # robbery"); its release may come days or weeks later. Years and ranges stay exact.
+    asked_until = when.until
+    if when.since and when.until and (when.until - when.since).days <= 31:
+        asked_until = when.until + REPORTING_LAG
+    return since, _intersect(until, None if when.open_ended else asked_until, min)
 
 
 class Retriever:
@@ -118,13 +121,7 @@ class Retriever:
         snap = self.live.get()
         today = today or snap.newest or date.today()
         when = parse_when(query, today)
-        since = _intersect(since, when.since, max)
-        # A day or month in the question usually places the event ("the June 2018
-        # robbery"); its release may come days or weeks later. Years and ranges stay exact.
-        asked_until = when.until
-        if when.since and when.until and (when.until - when.since).days <= 31:
-            asked_until = when.until + REPORTING_LAG
-        until = _intersect(until, None if when.open_ended else asked_until, min)
+        since, until = _window(when, since, until)
         refs = list(dict.fromkeys([r.upper() for r in references or []] + find_references(query)))
         case_pubs = snap.publications_for(refs) if refs else []
         issuers = self._issuers(snap, issuer)
@@ -143,15 +140,7 @@ class Retriever:
         pubs = case_pubs if (references or case_pubs) else None
         if (since and until and since > until) or issuers == [] or pubs == []:
             return result
-        dense = self._dense(snap, when.text, since, until, issuers, pubs)
-        mask = snap.mask(since, until, issuers, pubs)
-        lexical = snap.lexical.top(when.text, self.pool, mask)
-        anchors = {
-            pos: share
-            for pos, share in snap.lexical.anchors(when.text).items()
-            if mask is None or mask[pos]
-        }
-        fused = fuse(snap.chunks, dense, lexical, anchors)
+        fused = self._fused(snap, when.text, since, until, issuers, pubs)
         hits = self._rerank(when.text, fused)
         case_refs = [r for r in refs if r in snap.by_reference]
         if when.wants_latest and not case_pubs and hits:
@@ -159,17 +148,38 @@ class Retriever:
             implied = [r.upper() for r in hits[0].chunk.references]
             if len(implied) <= self.max_case_references:
                 case_refs, case_pubs = implied, snap.publications_for(implied)
-        if when.wants_latest and case_pubs:
-            hits = case_first(snap, hits, case_pubs)
-        elif when.wants_latest:
-            scores = {h.chunk.id: h.score for h in fused}
-            hits = latest_first(hits, scores, self.recency_share, self.recency_top)
+        hits = self._order(snap, when, hits, fused, case_pubs)
         return replace(
             result,
             hits=cap_per_publication(hits, k, self.max_per_publication),
             case_references=case_refs if case_pubs else [],
             case_history=case_history(snap, case_pubs, hits),
         )
+
+    def term_rarity(self, terms) -> dict[str, float]:
+        """How rare each term is among the committed chunks, by the BM25 index's counts."""
+        return self.live.get().lexical.idf(terms)
+
+    def _fused(self, snap, text, since, until, issuers, pubs) -> list[Hit]:
+        """Dense and BM25 candidates within the filters, fused by rank."""
+        dense = self._dense(snap, text, since, until, issuers, pubs)
+        mask = snap.mask(since, until, issuers, pubs)
+        lexical = snap.lexical.top(text, self.pool, mask)
+        anchors = {
+            pos: share
+            for pos, share in snap.lexical.anchors(text).items()
+            if mask is None or mask[pos]
+        }
+        return fuse(snap.chunks, dense, lexical, anchors)
+
+    def _order(self, snap, when: When, hits, fused, case_pubs) -> list[Hit]:
+        """A "latest" question: the case's releases newest first, else the newest relevant."""
+        if when.wants_latest and case_pubs:
+            return case_first(snap, hits, case_pubs)
+        if when.wants_latest:
+            scores = {h.chunk.id: h.score for h in fused}
+            return latest_first(hits, scores, self.recency_share, self.recency_top)
+        return hits
 
     def _issuers(self, snap: Snapshot, issuer: str | None) -> list[str] | None:
         """Known issuers the name matches: exactly, else as a case-insensitive part."""
@@ -191,18 +201,9 @@ class Retriever:
         if pubs is not None:
             where.append({"publication_id": {"$in": pubs}})
         vector = self.embedder.embed_query(text)
-        got = self.store.chunks.query(
-            query_embeddings=[vector],
-            n_results=self.pool,
-            include=["distances"],
-            where=(where[0] if len(where) == 1 else {"$and": where}) if where else None,
-        )
-        out = []
-        for cid, distance in zip(got["ids"][0], got["distances"][0], strict=True):
-            # Not in the snapshot: uncommitted, or committed after it was built.
-            if (pos := snap.position.get(cid)) is not None:
-                out.append((pos, 1.0 - float(distance)))
-        return out
+        nearest = self.store.nearest_chunks(vector, self.pool, where)
+        # Not in the snapshot: uncommitted, or committed after it was built.
+        return [(snap.position[cid], sim) for cid, sim in nearest if cid in snap.position]
 
     def _rerank(self, text: str, hits: list[Hit]) -> list[Hit]:
         """Reorder the head of the fused list by cross-encoder score (its score replaces)."""

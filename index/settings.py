@@ -38,6 +38,7 @@ class Settings(BaseSettings):
 
     # Ingestion
     max_file_bytes: int = 20 * 1024 * 1024
+    sources: Path | None = Field(None, description="Sources file (TOML) for ingest and watch")
 
     # Retrieval and answering
     top_k: int = 6
@@ -51,6 +52,8 @@ class Settings(BaseSettings):
     llm_timeout: float = 30.0
 
     # HTTP API
+    host: str = Field("127.0.0.1", description="Interface `serve` listens on")
+    port: int = Field(8000, ge=1, le=65535, description="Port `serve` listens on")
     api_keys: list[SecretStr] = Field(default_factory=list)
     max_question_chars: int = 2000
     max_body_bytes: int = 64 * 1024

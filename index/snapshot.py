@@ -43,7 +43,6 @@ class Snapshot:
     signature: tuple
     chunks: list[Chunk]
     position: dict[str, int]
-    committed: dict[str, str]
     by_publication: dict[str, list[int]]
     by_reference: dict[str, list[str]]
     issuers: list[str]
@@ -51,9 +50,6 @@ class Snapshot:
     published: np.ndarray
     issuer_of: np.ndarray
     lexical: LexicalIndex
-
-    def is_committed(self, publication_id: str, content_hash: str) -> bool:
-        return self.committed.get(publication_id) == content_hash
 
     def publications_for(self, references: list[str]) -> list[str]:
         """Publications carrying any of these reference numbers, in store order."""
@@ -107,7 +103,6 @@ def build_snapshot(store: Store) -> Snapshot:
         signature=signature,
         chunks=chunks,
         position={c.id: i for i, c in enumerate(chunks)},
-        committed=committed,
         by_publication=dict(by_publication),
         by_reference=dict(by_reference),
         issuers=sorted({c.issuer for c in chunks if c.issuer}),
@@ -173,7 +168,7 @@ class LiveSnapshot:
                     daemon=True,
                 )
                 self._watcher.start()
-                _LIVE.add(self)
+                _track(self)
 
 
 # A watcher still inside Chroma's native code while the interpreter shuts down can
@@ -181,7 +176,14 @@ class LiveSnapshot:
 _LIVE: weakref.WeakSet[LiveSnapshot] = weakref.WeakSet()
 
 
-@atexit.register
+def _track(live: LiveSnapshot) -> None:
+    """Stop `live`'s watcher at exit; the exit hook is set when the first watcher starts."""
+    if not _LIVE:
+        atexit.unregister(_stop_watchers)
+        atexit.register(_stop_watchers)
+    _LIVE.add(live)
+
+
 def _stop_watchers() -> None:
     for live in list(_LIVE):
         live.close(wait=10.0)

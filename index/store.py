@@ -201,6 +201,32 @@ class Store:
                 out[cid] = (meta.get("publication_id", ""), meta.get("content_hash", ""))
         return out
 
+    def nearest_chunks(
+        self, vector: Sequence[float], n: int, where: list[dict] | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the `n` nearest chunks passing all of `where`."""
+        got = self.chunks.query(
+            query_embeddings=[list(vector)],
+            n_results=n,
+            include=["distances"],
+            where=(where[0] if len(where) == 1 else {"$and": where}) if where else None,
+        )
+        return [
+            (cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)
+        ]
+
+    def publication_chunks(self, publication_ids: Sequence[str], limit: int) -> list[Chunk]:
+        """Stored chunks of these publications, up to `limit` in all (any version)."""
+        ids = list(publication_ids)
+        if not ids:
+            return []
+        where = {"publication_id": ids[0]} if len(ids) == 1 else {"publication_id": {"$in": ids}}
+        got = self.chunks.get(where=where, include=["metadatas", "documents"], limit=limit)
+        return [
+            chunk_from_record(i, d, m)
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+
     def all_chunks(self) -> list[Chunk]:
         """Every chunk with its text and metadata (for the lexical index)."""
         out = []
@@ -218,10 +244,6 @@ class Store:
         ]
 
     # --- publications (the commit record) ----------------------------------------------
-
-    def commit_publication(self, pub: Publication, chunk_ids: list[str], when: str) -> None:
-        """Make a publication visible: written only after all its chunks are stored."""
-        self.commit_publications([(pub, chunk_ids)], when)
 
     def commit_publications(
         self, items: Sequence[tuple[Publication, list[str]]], when: str
@@ -276,12 +298,6 @@ class Store:
                     ingested_at=meta.get("ingested_at", ""),
                 )
         return out
-
-    def find_by_content(self, content_hash: str) -> StoredPublication | None:
-        got = self.publications.get(where={"content_hash": content_hash}, include=[], limit=1)
-        if not got["ids"]:
-            return None
-        return self.get_publications(got["ids"]).get(got["ids"][0])
 
     def delete_publications(self, ids: Iterable[str]) -> int:
         """Remove publications: their record first, so none is ever half visible."""

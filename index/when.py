@@ -201,72 +201,92 @@ def plain_dates(text: str) -> str:
     return _HOLIDAY.sub(say, text)
 
 
-def parse_when(question: str, today: date) -> When:
-    """Read the date range and recency preference of a question; strip its time words."""
-    question = plain_dates(question)
-    text = question
-    spans: list[tuple[int, int]] = []
-    rng: tuple[date | None, date | None] = (None, None)
-    phrases: list[str] = []
+class _Reading:
+    """Time phrases found in a question: where they are, what range they make."""
 
-    def take(match: re.Match, value: tuple[date | None, date | None]) -> None:
-        nonlocal rng
-        if any(s < match.end() and match.start() < e for s, e in spans):
+    def __init__(self, text: str):
+        self.text = text
+        self.spans: list[tuple[int, int]] = []
+        self.phrases: list[str] = []
+        self.range: tuple[date | None, date | None] = (None, None)
+
+    def take(self, match: re.Match, value: tuple[date | None, date | None]) -> None:
+        """Narrow the range by a phrase, unless an earlier phrase covered its words."""
+        if any(s < match.end() and match.start() < e for s, e in self.spans):
             return
-        spans.append((match.start(), match.end()))
-        phrases.append(match.group(0))
-        rng = _intersect(rng, value)
+        self.spans.append((match.start(), match.end()))
+        self.phrases.append(match.group(0))
+        self.range = _intersect(self.range, value)
 
+    def stripped(self) -> str:
+        """The question without its time phrases."""
+        text = self.text
+        for start, end in sorted(self.spans, reverse=True):
+            text = text[:start] + " " + text[end:]
+        return re.sub(r"\s+([?.!,])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
+
+
+def _read_ranges(reading: _Reading, today: date) -> None:
+    """Absolute and relative dates: between, since, before, on, last March, last year."""
+    text = reading.text
     for m in _BETWEEN.finditer(text):
         a, b = _span(m, "1"), _span(m, "2")
         if a and b:
-            take(m, (min(a[0], b[0]), max(a[1], b[1])))
+            reading.take(m, (min(a[0], b[0]), max(a[1], b[1])))
     for m in _SINCE.finditer(text):
         if (s := _span(m, "1")) is not None:
             after = m.group(0).lower().startswith("after")
-            take(m, (s[1] + timedelta(days=1) if after else s[0], None))
+            reading.take(m, (s[1] + timedelta(days=1) if after else s[0], None))
     for m in _BEFORE.finditer(text):
         if (s := _span(m, "1")) is not None:
             inclusive = m.group(0).lower().startswith(("until", "up to", "through"))
-            take(m, (None, s[1] if inclusive else s[0] - timedelta(days=1)))
+            reading.take(m, (None, s[1] if inclusive else s[0] - timedelta(days=1)))
     for m in _ISO.finditer(text):
         try:
             day = date(int(m["y"]), int(m["m"]), int(m["d"]))
         except ValueError:
             continue
-        take(m, (day, day))
+        reading.take(m, (day, day))
     for m in _AT.finditer(text):
         # A bare number is a year only after a preposition: "2019 Portage Ave" is an address.
         if m.group(0)[0].isdigit() and m["y1d"]:
             continue
         if (s := _span(m, "1")) is not None:
-            take(m, s)
+            reading.take(m, s)
     for m in _LAST_MONTH_NAME.finditer(text):
-        take(m, _named_month(m["m"], today, strictly_before=True))
+        reading.take(m, _named_month(m["m"], today, strictly_before=True))
     for m in _IN_MONTH.finditer(text):
-        take(m, _named_month(m["m"], today, strictly_before=False))
+        reading.take(m, _named_month(m["m"], today, strictly_before=False))
     for m in _RELATIVE.finditer(text):
-        take(m, _relative(m, today))
+        reading.take(m, _relative(m, today))
 
+
+def _read_recency(reading: _Reading) -> tuple[bool, bool]:
+    """(wants the latest, asks about an outcome) from "latest", "finally", "was he found"."""
     latest = status = False
-    for m in _RECENCY.finditer(text):
+    for m in _RECENCY.finditer(reading.text):
         latest = True
         status = status or not m["newest"]
-        phrases.append(m.group(0))
+        reading.phrases.append(m.group(0))
         if m.group(0).lower().removeprefix("the ") not in _KEEP_IN_TEXT:
-            spans.append((m.start(), m.end()))
+            reading.spans.append((m.start(), m.end()))
     # "East St. Paul" must not end the clause the status pattern reads.
-    if _STATUS.search(_ABBREVIATION_DOT.sub(r"\1", text)):
+    if _STATUS.search(_ABBREVIATION_DOT.sub(r"\1", reading.text)):
         latest = status = True
+    return latest, status
 
-    for start, end in sorted(spans, reverse=True):
-        text = text[:start] + " " + text[end:]
-    text = re.sub(r"\s+([?.!,])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
+
+def parse_when(question: str, today: date) -> When:
+    """Read the date range and recency preference of a question; strip its time words."""
+    question = plain_dates(question)
+    reading = _Reading(question)
+    _read_ranges(reading, today)
+    latest, status = _read_recency(reading)
     return When(
-        since=rng[0],
-        until=rng[1],
+        since=reading.range[0],
+        until=reading.range[1],
         wants_latest=latest,
         open_ended=status,
-        text=text or question,
-        phrases=tuple(phrases),
+        text=reading.stripped() or question,
+        phrases=tuple(reading.phrases),
     )

@@ -12,73 +12,9 @@ import re
 from collections.abc import Callable
 
 from index.models import Chunk, Publication
+from index.text import split_sentences
 
-# Words that end in a period without ending a sentence (lower-cased, without the period).
-_ABBREVIATIONS = {
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "st",
-    "sgt",
-    "cst",
-    "const",
-    "insp",
-    "supt",
-    "det",
-    "no",
-    "vol",
-    "ave",
-    "blvd",
-    "rd",
-    "jr",
-    "sr",
-    "inc",
-    "ltd",
-    "co",
-    "approx",
-    "vs",
-    "etc",
-    "a.m",
-    "p.m",
-    "i.e",
-    "e.g",
-    "u.s",
-    "mt",
-    "ft",
-    "hwy",
-    "sask",
-    "man",
-    "ont",
-    "gen",
-}
-_BOUNDARY = re.compile(r"""[.!?]["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9•\-–])""")
-_LAST_WORD = re.compile(r"(\S+)$")
 _CLAUSE_BREAK = re.compile(r"(?<=[;:,])\s+|\n")
-NOTE_MARKER = re.compile(r"\[\^(\w+)\]")
-
-
-def _sentences_of_line(line: str) -> list[str]:
-    out, start = [], 0
-    for match in _BOUNDARY.finditer(line):
-        end = match.start() + 1
-        word = _LAST_WORD.search(line[start : end - 1])
-        token = word.group(1).lower().lstrip("(\"'“‘") if word else ""
-        if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
-            continue
-        stop = match.end() - len(match.group(0)) + len(match.group(0).rstrip())
-        out.append(line[start:stop].strip())
-        start = match.end()
-    out.append(line[start:].strip())
-    return [s for s in out if s]
-
-
-def split_sentences(paragraph: str) -> list[str]:
-    """Sentences of a paragraph; list lines stay whole lines."""
-    out: list[str] = []
-    for line in paragraph.split("\n"):
-        out.extend(_sentences_of_line(line.strip()))
-    return out
 
 
 def _split_long(sentence: str, fits: Callable[[str], bool]) -> list[str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.readers.urlmap import MAP_NAMES
+
 SUPPORTED_SUFFIXES = {".html", ".htm", ".xhtml", ".txt", ".text", ".md", ".markdown", ".pdf"}
-# Files that describe a folder rather than hold publications.
-URL_MAP_NAMES = {"index.csv", "urls.csv"}
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def expand(args: list[str]) -> list[Input]:
             for child in sorted(root.rglob("*")):
                 if child.is_dir() or any(p.startswith(".") for p in child.relative_to(root).parts):
                     continue
-                if child.name.lower() in URL_MAP_NAMES:
+                if child.name.lower() in MAP_NAMES:
                     continue
                 if child.suffix.lower() in SUPPORTED_SUFFIXES:
                     add(Input(source=str(child), path=child, root=root))

@@ -32,7 +32,7 @@ from index.errors import SourceError
 from index.models import Chunk, Publication
 from index.store import Store, StoredPublication, StoredSource
 from ingest.chunk import chunk_publication, embedding_text
-from ingest.discover import URL_MAP_NAMES, Input, expand, is_url
+from ingest.discover import Input, expand, is_url
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,15 @@ class Report:
     def fail(self, source: str, error: str) -> None:
         log.warning("skipped %s: %s", source, error)
         self.failed.append({"source": source, "error": error})
+
+    def summary(self) -> str:
+        """The one-line account of a run."""
+        return (
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.duplicates} duplicates, {self.removed} removed, "
+            f"{len(self.failed)} failed in {self.seconds:.1f}s; "
+            f"store holds {self.publications} publications in {self.chunks} chunks"
+        )
 
     def as_json(self) -> dict:
         return {
@@ -352,17 +361,28 @@ class Ingestor:
 
     def _url_map(self, file: Path):
         """The URL map beside a file or beside its folder (the Winnipeg `index.csv`)."""
-        from ingest.readers import load_url_map
+        from ingest.readers.urlmap import load_url_map, url_map_path
 
-        path = self.url_map_path
-        if path is None:
-            candidates = [
-                d / n for d in (file.parent, file.parent.parent) for n in sorted(URL_MAP_NAMES)
-            ]
-            path = next((c for c in candidates if c.is_file()), None)
+        path = self.url_map_path or url_map_path(file.parent)
         if path is None:
             return None, "-"
         if path not in self._maps:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
             self._maps[path] = (load_url_map(path), digest)
         return self._maps[path]
+
+
+def build_ingestor(settings, *, store=None, issuer: str | None = None, url_map: Path | None = None):
+    """An Ingestor over the store and embedding model that `settings` name."""
+    from index.embed import LocalEmbeddings
+    from index.store import open_store
+
+    return Ingestor(
+        store if store is not None else open_store(settings),
+        LocalEmbeddings(settings.embedding_model, settings.embedding_batch_size),
+        chunk_tokens=settings.chunk_tokens,
+        max_file_bytes=settings.max_file_bytes,
+        issuer=issuer,
+        url_map_path=url_map,
+        batch_chunks=settings.ingest_batch_chunks,
+    )

@@ -51,16 +51,6 @@ def run_once(
     return report
 
 
-def summary(report) -> str:
-    """The one-line account of a run."""
-    return (
-        f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{report.duplicates} duplicates, {report.removed} removed, "
-        f"{len(report.failed)} failed in {report.seconds:.1f}s; "
-        f"store holds {report.publications} publications in {report.chunks} chunks"
-    )
-
-
 def watch(
     run: Callable[[], object],
     *,
@@ -81,7 +71,7 @@ def watch(
         except PolicingQAError as exc:
             echo(f"{now_iso()} run skipped: {exc}")
         else:
-            echo(f"{now_iso()} {summary(last)}")
+            echo(f"{now_iso()} {last.summary()}")
             for failure in last.failed:
                 echo(f"{now_iso()} failed: {failure['source']}: {failure['error']}")
         runs += 1

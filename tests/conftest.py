@@ -1,20 +1,26 @@
-"""Shared fixtures. Helpers append their own fixtures below; keep each one small."""
+"""Shared fixtures: isolated settings, the real embedding model and stores, and the fakes
+from tests/fakes started for a test. Plain helpers live in tests/support.py."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
+# Re-exported for modules that still import them from here; new code imports tests.support.
+from tests.support import CORPUS, PAGES, REPO, SAMPLES, free_port
+
+__all__ = ["CORPUS", "PAGES", "REPO", "SAMPLES"]
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
-SAMPLES = REPO / "samples"
-PAGES = CORPUS / "winnipeg-police" / "pages"
 
 
 @pytest.fixture(scope="session")
@@ -69,14 +75,14 @@ def ingestor(store, embedder):
     return Ingestor(store, embedder)
 
 
-# --- answerer fixtures (bot/answer.py, tests/fake_llm.py) ---------------------------------
+# --- stores of real releases, built once --------------------------------------------------
 
 QA_PAGES = [
     "2017_03mar_2017_03_15.html", "2017_11nov_2017_11_07.html", "2017_11nov_2017_11_09.html",
     "2017_07july_2017_07_22.html", "2017_07july_2017_07_24.html", "2017_10oct_2017_10_16.html",
     "2019_10oct_2019_10_29.html", "2019_10oct_2019_10_30.html", "2019_10oct_2019_10_31.html",
     "2019_11nov_2019_11_03.html", "2019_11nov_2019_11_07.html", "2019_11nov_2019_11_08.html",
-]
+]  # fmt: skip
 
 
 @pytest.fixture(scope="session")
@@ -94,11 +100,69 @@ def qa_store_dir(tmp_path_factory, embedder, corpus) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def api_store(tmp_path_factory, embedder, corpus):
+    """The HTTP API tests' store (tests/api_cases.py), its ingest report and run times."""
+    from tests.api_cases import build_small_store
+
+    return build_small_store(tmp_path_factory.mktemp("api"), embedder)
+
+
+@pytest.fixture(scope="session")
+def api_answerer(api_store, embedder):
+    """The extractive answerer over `api_store`."""
+    from bot.answer.answerer import build_answerer
+    from index.store import open_store
+
+    settings = api_store.settings
+    return build_answerer(settings, store=open_store(settings), embedder=embedder)
+
+
+# --- servers --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    """A real `chroma run` on a free 127.0.0.1 port, one per test module; its URL."""
+    chroma = Path(sys.executable).parent / "chroma"
+    if not chroma.exists():
+        chroma = Path(shutil.which("chroma") or "chroma")
+    port = free_port()
+    data = tmp_path_factory.mktemp("chroma-server")
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("chroma run did not start listening within 60 s")
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
 @pytest.fixture
 def fake_llm():
-    """A fake OpenAI-compatible server on 127.0.0.1 (tests/fake_llm.py), stopped after."""
-    from tests.fake_llm import FakeLLM
+    """A fake OpenAI-compatible server on 127.0.0.1 (tests/fakes/llm.py), stopped after."""
+    from tests.fakes.llm import FakeLLM
 
     server = FakeLLM().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def site():
+    """A fake publisher's website on 127.0.0.1 (tests/fakes/site.py), stopped after."""
+    from tests.fakes.site import FakeSite
+
+    with FakeSite() as fake:
+        yield fake

@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.answer import Answerer, build_answerer, build_generator
-from bot.condense import condense_rules
+from bot.answer.answerer import Answerer, build_answerer, build_generator
+from bot.answer.condense import condense_rules
 from index.errors import ConfigError
 from index.models import Answer, Turn
 from index.settings import Settings
@@ -50,6 +50,7 @@ def assert_well_cited(answer: Answer, chunk_texts) -> None:
     assert answer.as_of == max(c.published for c in answer.citations)
 
 
+@pytest.mark.slow
 def test_exact_case_number_gives_the_latest_charge(answerer, chunk_texts):
     answer = answerer.ask(f"What is Daniel Jensen now charged with in {CASE}?")
     assert_well_cited(answer, chunk_texts)
@@ -58,6 +59,7 @@ def test_exact_case_number_gives_the_latest_charge(answerer, chunk_texts):
     assert "Second Degree Murder" in answer.answer
 
 
+@pytest.mark.slow
 def test_latest_status_comes_from_the_newest_release(answerer, chunk_texts):
     answer = answerer.ask(f"What is the latest on {CASE}?")
     assert_well_cited(answer, chunk_texts)
@@ -65,6 +67,7 @@ def test_latest_status_comes_from_the_newest_release(answerer, chunk_texts):
     assert answer.answer.startswith("Latest release on this case")
 
 
+@pytest.mark.slow
 def test_an_older_release_points_to_the_newer_one(answerer, chunk_texts):
     dates = case_dates(answerer, CASE)
     answer = answerer.ask(f"Where was the child assaulted in {CASE}?")
@@ -75,6 +78,7 @@ def test_an_older_release_points_to_the_newer_one(answerer, chunk_texts):
         assert answer.citations[-1].published == dates[-1]
 
 
+@pytest.mark.slow
 def test_date_filter_keeps_to_the_range(answerer, chunk_texts):
     until = dt.date(2019, 10, 31)
     answer = answerer.ask(
@@ -85,6 +89,7 @@ def test_date_filter_keeps_to_the_range(answerer, chunk_texts):
     assert "Jensen" in answer.answer
 
 
+@pytest.mark.slow
 def test_figures_are_quoted_exactly(answerer, chunk_texts):
     answer = answerer.ask("How much money did Tip a Cop raise in 2017?")
     assert_well_cited(answer, chunk_texts)
@@ -95,6 +100,7 @@ def test_figures_are_quoted_exactly(answerer, chunk_texts):
     assert all(any(f in t for t in texts) for f in figures)
 
 
+@pytest.mark.slow
 def test_follow_up_carries_the_case(answerer, chunk_texts):
     history = [
         Turn(role="user", content=f"What happened to the child on Pritchard Avenue, {CASE}?"),
@@ -133,6 +139,7 @@ def test_rule_condenser_carries_names_without_a_case():
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "question",
     [
@@ -148,6 +155,7 @@ def test_unanswerable_is_refused(answerer, question):
     assert answer.answer.startswith("The publications I have don't say")
 
 
+@pytest.mark.slow
 def test_stream_ends_with_the_same_answer_as_ask(answerer):
     question = f"What is Daniel Jensen now charged with in {CASE}?"
     events = list(answerer.stream(question))
@@ -159,6 +167,7 @@ def test_stream_ends_with_the_same_answer_as_ask(answerer):
     assert done == answerer.ask(question)
 
 
+@pytest.mark.slow
 def test_answers_are_the_same_from_several_threads(answerer):
     questions = [f"What is the latest on {CASE}?", "How much did Tip a Cop raise in 2017?"] * 3
     alone = [answerer.ask(q) for q in questions]
@@ -173,6 +182,7 @@ def test_unknown_generator_lists_the_choices(tmp_path, name):
         build_generator(Settings(store=tmp_path, generator=name))
 
 
+@pytest.mark.slow
 def test_latest_answer_tells_the_update_not_its_retelling(answerer, chunk_texts):
     answer = answerer.ask("Was Jason Woodhouse ever caught, and what was he charged with?")
     assert_well_cited(answer, chunk_texts)

@@ -12,6 +12,7 @@ from bot.cli import main
 CITATION_KEYS = {"n", "title", "published", "url", "source", "issuer", "references", "quote"}
 
 
+@pytest.mark.slow
 def test_json_answer_has_the_shared_shape(qa_store_dir):
     result = CliRunner().invoke(
         main,
@@ -31,6 +32,7 @@ def test_json_answer_has_the_shared_shape(qa_store_dir):
     assert answer["as_of"] == max(c["published"] for c in answer["citations"])
 
 
+@pytest.mark.slow
 def test_text_answer_lists_numbered_sources(qa_store_dir):
     result = CliRunner().invoke(
         main,

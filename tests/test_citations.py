@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bot.citations import StreamSplitter, split_sentences, validate
-from bot.sources import Source, find_quote, trim_quote
+from bot.answer.citations import StreamSplitter, split_sentences, validate
+from bot.answer.sources import Source, find_quote, trim_quote
 from index.models import Chunk
 
 ARREST = (

@@ -7,11 +7,11 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from bot.bank import SentenceBank
-from bot.clauses import asks_of, split_question
-from bot.extractive import compose
-from bot.sentences import Question, score_sentences
-from bot.sources import Source
+from bot.answer.clauses import asks_of, split_question
+from bot.answer.extractive import compose
+from bot.answer.scoring import Question, score_sentences
+from bot.answer.sentence_bank import SentenceBank
+from bot.answer.sources import Source
 from index.models import Chunk
 
 RELEASE = (

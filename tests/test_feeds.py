@@ -12,8 +12,8 @@ from ingest.feeds import gunzip, kind_of, parse_feed, parse_sitemap
 from ingest.fetch import Fetcher, FetchOptions
 from ingest.sources_file import SourceSpec
 from ingest.watch import run_once
-from tests.conftest import PAGES
-from tests.fake_site import FakeSite, closed_port
+from tests.fakes.site import FakeSite
+from tests.support import PAGES, free_port
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
 <item><title>A</title><link>/news/a.html</link>
@@ -142,12 +142,6 @@ FAST = FetchOptions(read_timeout=1, connect_timeout=1, retries=1, backoff=0.01, 
 
 
 @pytest.fixture
-def site(corpus):
-    with FakeSite() as site:
-        yield site
-
-
-@pytest.fixture
 def fetcher():
     with Fetcher(FAST) as fetcher:
         yield fetcher
@@ -168,6 +162,7 @@ def by_source(store) -> dict[str, list]:
     return out
 
 
+@pytest.mark.slow
 def test_feed_run_ingests_every_item_then_unchanged_pages_are_304(ingestor, store, site, fetcher):
     urls = publish(site, NAMES[:3])
     feed = SourceSpec(site.url("/feed.xml"), kind="feed", issuer="Winnipeg Police Service")
@@ -182,6 +177,7 @@ def test_feed_run_ingests_every_item_then_unchanged_pages_are_304(ingestor, stor
     assert site.not_modified["/feed.xml"] == 1
 
 
+@pytest.mark.slow
 def test_new_item_is_the_only_thing_embedded(ingestor, store, site, fetcher):
     publish(site, NAMES[:2])
     feed = SourceSpec(site.url("/feed.xml"))
@@ -195,6 +191,7 @@ def test_new_item_is_the_only_thing_embedded(ingestor, store, site, fetcher):
     assert all(site.not_modified[f"/releases/{n}"] == 1 for n in NAMES[:2])
 
 
+@pytest.mark.slow
 def test_changed_page_replaces_its_old_text(ingestor, store, site, fetcher):
     publish(site, NAMES[2:3])
     feed = SourceSpec(site.url("/feed.xml"))
@@ -209,6 +206,7 @@ def test_changed_page_replaces_its_old_text(ingestor, store, site, fetcher):
     assert "2,058 blotters" in texts and "2,057 blotters" not in texts
 
 
+@pytest.mark.slow
 def test_prune_removes_unlisted_and_gone_items_and_nothing_else(ingestor, store, site, fetcher):
     urls = publish(site, NAMES[:3])
     feed = SourceSpec(site.url("/feed.xml"))
@@ -229,6 +227,7 @@ def test_prune_removes_unlisted_and_gone_items_and_nothing_else(ingestor, store,
     assert set(by_source(store)) == {urls[2]}
 
 
+@pytest.mark.slow
 def test_failed_feed_is_never_pruned(ingestor, store, site, fetcher):
     urls = publish(site, NAMES[:2])
     feed = SourceSpec(site.url("/feed.xml"))
@@ -244,7 +243,7 @@ def test_failed_feed_is_never_pruned(ingestor, store, site, fetcher):
 
 
 def _refused(site):
-    return SourceSpec(f"http://127.0.0.1:{closed_port()}/feed.xml")
+    return SourceSpec(f"http://127.0.0.1:{free_port()}/feed.xml")
 
 
 BAD_SOURCES = {
@@ -268,6 +267,7 @@ BAD_SOURCES = {
 }  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", BAD_SOURCES)
 def test_bad_source_is_reported_by_url_and_the_others_still_ingest(
     case, ingestor, store, site, fetcher
@@ -282,6 +282,7 @@ def test_bad_source_is_reported_by_url_and_the_others_still_ingest(
     assert report.added >= 1 and set(by_source(store)) == {good}
 
 
+@pytest.mark.slow
 def test_failing_item_is_reported_by_its_url_and_keeps_its_stored_text(
     ingestor, store, site, fetcher
 ):
@@ -295,6 +296,7 @@ def test_failing_item_is_reported_by_its_url_and_keeps_its_stored_text(
     assert set(by_source(store)) == set(urls)
 
 
+@pytest.mark.slow
 def test_sitemap_index_and_redirect_use_listing_date_and_final_url(ingestor, store, site, fetcher):
     text = b"Police appeal for witnesses\n\nOfficers are asking anyone who saw a blue van to call."
     site.put("/notes/appeal.txt", text, "text/plain; charset=utf-8")
@@ -317,6 +319,7 @@ def test_sitemap_index_and_redirect_use_listing_date_and_final_url(ingestor, sto
     assert pub.published == dt.date(2024, 3, 2) and pub.issuer == "Test PD"
 
 
+@pytest.mark.slow
 def test_per_run_cap_fetches_the_newest_sitemap_pages(ingestor, store, site, fetcher):
     days = {"/n/a.txt": "2024-01-05", "/n/b.txt": "2024-03-01", "/n/c.txt": "2023-12-31"}
     urls = ""
@@ -334,15 +337,16 @@ def test_per_run_cap_fetches_the_newest_sitemap_pages(ingestor, store, site, fet
     assert (site.hits["/n/b.txt"], site.hits["/n/a.txt"], site.hits["/n/c.txt"]) == (1, 1, 0)
 
 
+@pytest.mark.slow
 def test_readyz_reports_each_url_source(ingestor, store, site, fetcher, embedder, settings):
     from fastapi.testclient import TestClient
 
-    from bot.answer import build_answerer
-    from bot.api import create_app
+    from bot.answer.answerer import build_answerer
+    from bot.api.app import create_app
 
     publish(site, NAMES[:1])
     good = SourceSpec(site.url("/feed.xml"), kind="feed", issuer="Winnipeg Police Service")
-    bad = SourceSpec(f"http://127.0.0.1:{closed_port()}/feed.xml", kind="feed")
+    bad = SourceSpec(f"http://127.0.0.1:{free_port()}/feed.xml", kind="feed")
     run_once(ingestor, fetcher, [good, bad])
 
     answerer = build_answerer(settings, store=store, embedder=embedder)

@@ -6,7 +6,7 @@ import pytest
 
 from index.errors import SourceError
 from ingest.fetch import Fetcher, FetchOptions, retry_after
-from tests.fake_site import FakeSite, closed_port
+from tests.support import free_port
 
 FAST = FetchOptions(
     connect_timeout=2,
@@ -20,17 +20,12 @@ FAST = FetchOptions(
 
 
 @pytest.fixture
-def site():
-    with FakeSite() as site:
-        yield site
-
-
-@pytest.fixture
 def fetcher():
     with Fetcher(FAST) as fetcher:
         yield fetcher
 
 
+@pytest.mark.slow
 def test_fetches_body_validators_and_names_itself(site, fetcher):
     site.put("/a.html", b"<html><body><p>Release</p></body></html>")
     got = fetcher.get(site.url("/a.html"))
@@ -40,6 +35,7 @@ def test_fetches_body_validators_and_names_itself(site, fetcher):
     assert "(+ops@example.org)" in site.user_agents[-1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("validator", ["etag", "last_modified"])
 def test_conditional_request_is_answered_304_without_a_body(site, fetcher, validator):
     site.put("/a.html", b"<html><p>Release</p></html>")
@@ -52,6 +48,7 @@ def test_conditional_request_is_answered_304_without_a_body(site, fetcher, valid
     assert changed.status == 200 and b"corrected" in changed.content
 
 
+@pytest.mark.slow
 def test_redirect_is_followed_and_the_final_url_kept(site, fetcher):
     site.put("/new.html", b"<html><p>moved here</p></html>")
     site.redirect("/old.html", "/new.html")
@@ -59,6 +56,7 @@ def test_redirect_is_followed_and_the_final_url_kept(site, fetcher):
     assert got.final_url == site.url("/new.html") and got.url == site.url("/old.html")
 
 
+@pytest.mark.slow
 def test_redirect_loop_is_bounded(site, fetcher):
     site.redirect("/a", "/b")
     site.redirect("/b", "/a")
@@ -67,6 +65,7 @@ def test_redirect_loop_is_bounded(site, fetcher):
     assert site.hits["/a"] + site.hits["/b"] <= FAST.max_redirects + 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("status", [429, 500, 503])
 def test_transient_errors_are_retried_then_succeed(site, fetcher, status):
     site.put("/a.html", b"<html><p>ok</p></html>")
@@ -75,6 +74,7 @@ def test_transient_errors_are_retried_then_succeed(site, fetcher, status):
     assert site.hits["/a.html"] == 3
 
 
+@pytest.mark.slow
 def test_persistent_server_error_gives_up_after_bounded_retries(site, fetcher):
     site.fail("/a.html", 500)
     with pytest.raises(SourceError, match=r"HTTP 500.*3 tries") as err:
@@ -83,6 +83,7 @@ def test_persistent_server_error_gives_up_after_bounded_retries(site, fetcher):
     assert site.hits["/a.html"] == FAST.retries + 1
 
 
+@pytest.mark.slow
 def test_retry_after_beyond_the_cap_fails_at_once(site, fetcher):
     site.fail("/a.html", 429, retry_after="3600")
     with pytest.raises(SourceError, match="asks to wait 3600s"):
@@ -96,6 +97,7 @@ def test_retry_after_accepts_seconds_and_http_dates():
     assert retry_after("soon") is None and retry_after(None) is None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "setup, pattern",
     [
@@ -117,6 +119,7 @@ def test_bad_answers_are_source_errors_naming_the_url(site, fetcher, setup, patt
     assert err.value.source == site.url("/x")
 
 
+@pytest.mark.slow
 def test_huge_page_is_abandoned_early_not_downloaded(site, fetcher):
     site.huge("/x", 50 * 1024 * 1024, declare_length=False)
     with pytest.raises(SourceError):
@@ -125,12 +128,13 @@ def test_huge_page_is_abandoned_early_not_downloaded(site, fetcher):
 
 
 def test_connection_refused_is_reported(fetcher):
-    url = f"http://127.0.0.1:{closed_port()}/feed.xml"
+    url = f"http://127.0.0.1:{free_port()}/feed.xml"
     with pytest.raises(SourceError, match="connection failed") as err:
         fetcher.get(url)
     assert err.value.source == url
 
 
+@pytest.mark.slow
 def test_gone_pages_are_answers_not_errors(site, fetcher):
     site.fail("/withdrawn.html", 410)
     assert fetcher.get(site.url("/withdrawn.html")).gone

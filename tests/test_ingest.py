@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, PAGES
+from tests.support import CORPUS, PAGES
+
+pytestmark = pytest.mark.slow  # every test ingests with the real model or runs the CLI
 
 # Pages from both Winnipeg templates, a Regina release and the London release.
 SAMPLE_PAGES = [

@@ -7,13 +7,13 @@ import time
 
 import pytest
 
-from bot.answer import Answerer, build_answerer, build_generator
+from bot.answer.answerer import Answerer, build_answerer, build_generator
 from index.errors import BackendUnavailable, ConfigError
 from index.models import Turn
 from index.settings import Settings
 from index.store import open_store
 from prompts.loader import render
-from tests.fake_llm import Reply
+from tests.fakes.llm import Reply
 
 QUESTION = "What is Daniel Jensen now charged with in C19-255700?"
 
@@ -61,6 +61,7 @@ def cites_update(body: dict) -> str:
     )
 
 
+@pytest.mark.slow
 def test_generated_answer_is_checked_and_renumbered(answerer, fake_llm):
     fake_llm.script(cites_update)
     answer = answerer.ask(QUESTION)
@@ -75,12 +76,14 @@ def test_generated_answer_is_checked_and_renumbered(answerer, fake_llm):
     assert "[n]" not in fake_llm.last_prompt() and f"Question: {QUESTION}" in fake_llm.last_prompt()
 
 
+@pytest.mark.slow
 def test_nothing_valid_falls_back_to_the_extractive_answer(answerer, extractive, fake_llm):
     fake_llm.script("Jensen was acquitted [7]. 99 people were charged [1]. It rained.")
     assert answerer.ask(QUESTION) == extractive.ask(QUESTION)
     assert len(fake_llm.requests) == 1
 
 
+@pytest.mark.slow
 def test_follow_up_is_condensed_then_answered(answerer, fake_llm):
     standalone = "What was Daniel Jensen charged with in C19-255700?"
     fake_llm.script(standalone, cites_update)
@@ -98,6 +101,7 @@ def test_follow_up_is_condensed_then_answered(answerer, fake_llm):
     assert "Second Degree Murder [1]" in answer.answer
 
 
+@pytest.mark.slow
 def test_stream_yields_checked_sentences_one_by_one(answerer, fake_llm):
     fake_llm.script(cites_update)
     events = list(answerer.stream(QUESTION))
@@ -106,22 +110,25 @@ def test_stream_yields_checked_sentences_one_by_one(answerer, fake_llm):
     assert "".join(deltas) == events[-1][1].answer
 
 
+@pytest.mark.slow
 def test_weak_evidence_is_refused_without_asking_the_model(answerer, fake_llm):
     answer = answerer.ask("What is the recipe for bannock?")
     assert answer.refused and fake_llm.requests == []
 
 
+@pytest.mark.slow
 def test_unreachable_server_is_unavailable_then_recovers(answerer, fake_llm):
     fake_llm.stop()
     started = time.monotonic()
     with pytest.raises(BackendUnavailable, match="127.0.0.1"):
         answerer.ask(QUESTION)
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 30  # a refused connection fails at once, not a hang
     fake_llm.start()
     fake_llm.script(cites_update)
     assert not answerer.ask(QUESTION).refused
 
 
+@pytest.mark.slow
 def test_slow_server_times_out(extractive, fake_llm, qa_store_dir):
     settings = llm_settings(qa_store_dir, fake_llm.url, timeout=0.5)
     slow = Answerer(
@@ -131,13 +138,15 @@ def test_slow_server_times_out(extractive, fake_llm, qa_store_dir):
         extractive.retriever,
         build_generator(settings),
     )
-    fake_llm.script(Reply(delay=2.5), Reply(delay=2.5))
+    # The server would take a minute a try; the answer gives up long before that.
+    fake_llm.script(Reply(delay=60), Reply(delay=60))
     started = time.monotonic()
     with pytest.raises(BackendUnavailable, match="within 0.5s"):
         slow.ask(QUESTION)
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 30
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("status", "error"), [(500, BackendUnavailable), (503, BackendUnavailable), (401, ConfigError)]
 )

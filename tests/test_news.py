@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from bot.bank import useful_spans
-from bot.novelty import find_news, routine
-from bot.shapes import shapes_of
-from bot.sources import Source
+from bot.answer.novelty import find_news, routine
+from bot.answer.sentence_bank import useful_spans
+from bot.answer.shapes import shapes_of
+from bot.answer.sources import Source
 from index.models import Chunk
 
 FIRST = (
@@ -127,7 +127,7 @@ def test_routine_lines_are_never_news(sentence, expected):
     ],
 )
 def test_what_counts_as_naming_someone(question, sentence, met):
-    from bot.shapes import known_words
+    from bot.answer.shapes import known_words
 
     shape = next(s for s in shapes_of(question) if s.name in ("who", "anyone"))
     assert shape.met_by(sentence, known_words(question)) is met
@@ -157,8 +157,8 @@ def test_releases_that_retell_each_other_are_one_story():
 
 
 def test_headings_and_signatures_are_not_statements_but_list_items_are():
-    from bot.extractive import _statements
-    from bot.sentences import Scored
+    from bot.answer.news import statements
+    from bot.answer.scoring import Scored
 
     text = (
         "Children Safe - Mother in Custody\n"
@@ -173,7 +173,7 @@ def test_headings_and_signatures_are_not_statements_but_list_items_are():
     src = source(1, "a", text, dt.date(2016, 6, 25))
     chunk = src.chunks[0]
     every = [Scored(src, chunk, s, 0.0, 0.0, 0.0) for s in useful_spans(text)]
-    kept = [s.text for s in _statements(every)]
+    kept = [s.text for s in statements(every)]
     assert kept == [
         "Sandra was arrested on June 24, 2016.",
         "She has been charged with the following:",

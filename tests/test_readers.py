@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader, PdfWriter
 
 from index.errors import SourceError
-from ingest.readers import find_url_map, load_url_map, read_bytes, read_file
+from index.models import Publication
+from ingest.readers import UrlMap, find_url_map, load_url_map, read_bytes
+from tests.support import SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+def read_path(path: Path, url_map: UrlMap | None = None) -> list[Publication]:
+    """Read a file's publications as `Ingestor._ingest_file` does (no issuer configured)."""
+    return read_bytes(path.read_bytes(), source=str(path), url_map=url_map, issuer=None)
 
 
 def make_pdf(lines: list[str], title: str | None = None) -> bytes:
@@ -90,19 +96,33 @@ def test_undecodable_bytes_raise(tmp_path):
     path = tmp_path / "garbled.txt"
     path.write_bytes(b"Title\n" + bytes([0x81, 0x02, 0x8D, 0x05, 0x8F, 0x06, 0x90, 0x9D]) * 200)
     with pytest.raises(SourceError, match="binary content|undecodable"):
-        read_file(path)
+        read_path(path)
 
 
-def test_missing_directory_and_oversize_files(tmp_path):
-    with pytest.raises(SourceError, match="no such file"):
-        read_file(tmp_path / "absent.html")
-    with pytest.raises(SourceError, match="not a regular file"):
-        read_file(tmp_path)
-    big = tmp_path / "big.txt"
-    big.write_text("Headline\n\n" + "word " * 400)
-    with pytest.raises(SourceError, match="too large") as err:
-        read_file(big, max_bytes=100)
-    assert err.value.source == str(big)
+@pytest.mark.slow
+def test_pipeline_refuses_missing_special_and_oversize_files(tmp_path, ingestor):
+    folder = tmp_path / "releases"
+    folder.mkdir()
+    good = folder / "station.txt"
+    good.write_text("Station open\n\nThe new station on Elm Street opens to the public on Monday.")
+    big = folder / "big.txt"
+    size = ingestor.max_file_bytes + 1
+    with big.open("wb") as f:
+        f.truncate(size)  # sparse: over the limit without writing it
+    absent = tmp_path / "absent.html"
+    report = ingestor.run([str(folder), str(absent), os.devnull])
+    assert report.failed == [
+        {
+            "source": str(big.resolve()),
+            "error": f"file is {size:,} bytes, over the limit of {ingestor.max_file_bytes:,}",
+        },
+        {"source": str(absent), "error": "no such file or directory"},
+        {"source": os.devnull, "error": "not a regular file"},
+    ]
+    # A folder is read, not refused, and its good file is not lost with the bad ones.
+    assert report.added == 1 and report.publications == 1
+    [stored] = ingestor.store.get_publications().values()
+    assert stored.source == str(good.resolve()) and stored.title == "Station open"
 
 
 def test_encrypted_pdf_is_refused():
@@ -149,7 +169,7 @@ def test_declared_legacy_charset_over_utf8_bytes_reads_utf8():
 
 
 def test_html_sample_metadata():
-    [pub] = read_file(SAMPLES / "harbour-city-police-2024-03-04.html")
+    [pub] = read_path(SAMPLES / "harbour-city-police-2024-03-04.html")
     assert pub.title == "Arson at Pier Street warehouse \u2013 C24-00731"
     assert pub.published == dt.date(2024, 3, 4)
     assert pub.url == "https://police.harbour-city.example/news/2024/03/pier-street-arson/"
@@ -189,7 +209,7 @@ def test_issuer_argument_is_the_fallback():
 
 
 def test_markdown_sample_title_date_and_footnotes():
-    [pub] = read_file(SAMPLES / "harbour-city-quarterly-statistics.md")
+    [pub] = read_path(SAMPLES / "harbour-city-quarterly-statistics.md")
     assert pub.title == "Harbour City Police quarterly statistics: burglary down"
     assert pub.published == dt.date(2024, 4, 2)
     assert pub.notes["1"].startswith("Counts compare")
@@ -233,7 +253,7 @@ def test_two_column_url_map_supplies_url(tmp_path):
     (tmp_path / "urls.csv").write_text("file,url\nrelease.txt,https://example.org/r/1\n")
     url_map = find_url_map(tmp_path)
     assert url_map is not None and len(url_map) == 1
-    [pub] = read_file(tmp_path / "release.txt", url_map=url_map)
+    [pub] = read_path(tmp_path / "release.txt", url_map)
     assert pub.url == "https://example.org/r/1"
 
 
@@ -253,15 +273,15 @@ def test_pipe_index_maps_stm_and_aspx_urls(tmp_path):
 
 
 def test_update_release_shares_case_number_with_the_first():
-    [first] = read_file(SAMPLES / "harbour-city-police-2024-03-04.html")
-    [update] = read_file(SAMPLES / "harbour-city-police-2024-03-06-update.txt")
+    [first] = read_path(SAMPLES / "harbour-city-police-2024-03-04.html")
+    [update] = read_path(SAMPLES / "harbour-city-police-2024-03-06-update.txt")
     assert update.title.startswith("Update")
     assert update.published == dt.date(2024, 3, 6)
     assert "C24-00731" in first.references and "C24-00731" in update.references
 
 
 def test_plain_text_mayoral_sample():
-    [pub] = read_file(SAMPLES / "harbour-city-mayor-2024-05-10.txt")
+    [pub] = read_path(SAMPLES / "harbour-city-mayor-2024-05-10.txt")
     assert pub.issuer == "Mayor of Harbour City"
     assert pub.title == "Mayor opens two new neighbourhood police offices"
     assert pub.published == dt.date(2024, 5, 10)

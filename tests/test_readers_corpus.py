@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from index.errors import SourceError
-from ingest.readers import find_url_map, read_file
+from index.models import Publication
+from ingest.readers import UrlMap, find_url_map, read_bytes
 from ingest.readers.textutil import fix_text
+from tests.support import CORPUS, PAGES
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-PAGES = CORPUS / "winnipeg-police" / "pages"
 LONDON = CORPUS / "london" / "000_474315e251677573.txt"
 PRESS = "https://winnipeg.ca/police/press"
 
@@ -28,8 +28,13 @@ def url_map():
     return found
 
 
-def read(name: str, url_map):
-    return read_file(PAGES / name, url_map=url_map)
+def read_path(path: Path, url_map: UrlMap | None = None) -> list[Publication]:
+    """Read a file's publications as `Ingestor._ingest_file` does (no issuer configured)."""
+    return read_bytes(path.read_bytes(), source=str(path), url_map=url_map, issuer=None)
+
+
+def read(name: str, url_map: UrlMap) -> list[Publication]:
+    return read_path(PAGES / name, url_map)
 
 
 def test_old_template_single_release(url_map):
@@ -143,7 +148,7 @@ def test_regina_wordpress_release(url_map):
 def test_london_release(tmp_path):
     url = "https://www.london.gov.uk/media-centre/mayors-press-release/mayor-joins-local-neighbourhood-policing-teams-working-to-keep-londons-communities-safe"
     (tmp_path / "urls.csv").write_text(f"file,url\n{LONDON.name},{url}\n")
-    [pub] = read_file(LONDON, url_map=find_url_map(tmp_path))
+    [pub] = read_path(LONDON, find_url_map(tmp_path))
     assert pub.title == (
         "Mayor joins local neighbourhood policing teams working to keep London’s communities safe"
     )

@@ -20,16 +20,17 @@ import yaml
 from click.testing import CliRunner
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.slack import build_slack_app, mount_slack
-from bot.slack_blocks import APOLOGY, THANKS, UNKNOWN_ANSWER, USAGE, render_answer
-from bot.slack_thread import plain_text
+from bot.slack.app import build_slack_app, mount_slack
+from bot.slack.blocks import APOLOGY, THANKS, UNKNOWN_ANSWER, USAGE, render_answer
+from bot.slack.threads import plain_text
 from index.errors import BackendUnavailable, ConfigError
 from index.models import Answer
 from index.settings import Settings
-from tests.conftest import PAGES, REPO
-from tests.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, TOKEN, FakeSlack
+from tests.fakes.slack import BOT_ID, BOT_USER_ID, TEAM_ID, TOKEN, FakeSlack
+from tests.support import PAGES, REPO
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 CHANNEL, DM, ALICE = "CPOLICE01", "DALICE001", "UALICE001"
@@ -40,7 +41,7 @@ LURING_CASE = "R19-44954"
 @pytest.fixture(scope="module")
 def answerer(tmp_path_factory, embedder):
     """The real answerer over a store of three days of Winnipeg releases (October 2019)."""
-    from bot.answer import build_answerer
+    from bot.answer.answerer import build_answerer
     from index.store import open_store
     from ingest.pipeline import Ingestor
 
@@ -64,7 +65,7 @@ class FailingAnswerer:
 class Slack:
     """A workspace: the fake Web API plus signed requests to our /slack/events."""
 
-    def __init__(self, fake: FakeSlack, http: TestClient, feedback_db):
+    def __init__(self, fake: FakeSlack, http: TestClient | None, feedback_db):
         self.fake, self.http, self.feedback_db = fake, http, feedback_db
 
     def post(
@@ -85,17 +86,7 @@ class Slack:
         )
 
     def event(self, event: dict, *, event_id: str | None = None, **post):
-        body = {
-            "token": "legacy",
-            "team_id": TEAM_ID,
-            "api_app_id": "AQAAPP01",
-            "type": "event_callback",
-            "event": event,
-            "event_time": int(time.time()),
-            "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
-            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
-        }
-        return self.post(json.dumps(body), "application/json", **post)
+        return self.post(json.dumps(envelope(event, event_id)), "application/json", **post)
 
     def message(self, text: str, *, channel=CHANNEL, thread_ts=None, mention=True) -> dict:
         """A person posts a message (mentioning the bot in channels); returns its event."""
@@ -180,6 +171,20 @@ class Slack:
         )
 
 
+def envelope(event: dict, event_id: str | None = None) -> dict:
+    """The Events API body that carries `event`, as Slack sends it over HTTP or a socket."""
+    return {
+        "token": "legacy",
+        "team_id": TEAM_ID,
+        "api_app_id": "AQAAPP01",
+        "type": "event_callback",
+        "event": event,
+        "event_time": int(time.time()),
+        "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
+        "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+    }
+
+
 def _build(fake: FakeSlack, tmp_path, answerer) -> Slack:
     settings = Settings(
         store=tmp_path / "store",
@@ -215,6 +220,7 @@ def _buttons(message: dict) -> dict[str, str]:
     return {e["action_id"]: e["value"] for b in actions for e in b["elements"]}
 
 
+@pytest.mark.slow
 def test_mention_gets_one_threaded_reply_with_source_links(slack):
     event = slack.say(LURING)
     reply = slack.answer_to(event)
@@ -228,6 +234,7 @@ def test_mention_gets_one_threaded_reply_with_source_links(slack):
     assert set(_buttons(reply)) == {"feedback_helpful", "feedback_unhelpful"}
 
 
+@pytest.mark.slow
 def test_direct_message_is_answered_in_its_thread(slack):
     event = slack.say("What happened in the kidnapping?", channel=DM, mention=False)
     reply = slack.answer_to(event)
@@ -235,6 +242,7 @@ def test_direct_message_is_answered_in_its_thread(slack):
     assert "C19-221951" in _all_text(reply)
 
 
+@pytest.mark.slow
 def test_follow_up_in_a_thread_uses_the_earlier_turns(slack, answerer):
     follow_up = "and was he charged?"
     # Without the thread, this follow-up is about some other case.
@@ -250,6 +258,7 @@ def test_follow_up_in_a_thread_uses_the_earlier_turns(slack, answerer):
     assert asked and asked[-1]["ts"] == first["ts"] and asked[-1]["channel"] == CHANNEL
 
 
+@pytest.mark.slow
 def test_slash_command_answers_only_the_asker(slack):
     response = slack.command("what happened in the kidnapping?")
     assert response.status_code == 200 and response.text == ""
@@ -261,6 +270,7 @@ def test_slash_command_answers_only_the_asker(slack):
     assert slack.fake.called("chat.postMessage") == []
 
 
+@pytest.mark.slow
 def test_slash_command_public_option_posts_in_channel(slack):
     assert slack.command("--public what happened in the kidnapping?").status_code == 200
     (posted,) = slack.fake.wait_for("response_url")
@@ -268,6 +278,7 @@ def test_slash_command_public_option_posts_in_channel(slack):
     assert "--public" not in json.dumps(posted["blocks"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", ["", "   ", "--public", "--public  "])
 def test_empty_slash_command_gets_the_usage_hint(slack, text):
     response = slack.command(text)
@@ -277,11 +288,13 @@ def test_empty_slash_command_gets_the_usage_hint(slack, text):
     assert slack.fake.called("response_url") == []
 
 
+@pytest.mark.slow
 def test_mention_without_a_question_gets_the_usage_hint(slack):
     event = slack.say("")
     assert slack.answer_to(event)["text"] == USAGE
 
 
+@pytest.mark.slow
 def test_feedback_is_stored_and_exported(slack):
     from bot.cli import main
 
@@ -309,6 +322,7 @@ def test_feedback_is_stored_and_exported(slack):
     assert json.loads(record["citations"]) == row["citations"]
 
 
+@pytest.mark.slow
 def test_feedback_on_an_unknown_answer_says_so(slack):
     assert slack.click("feedback_helpful", "no-such-answer", "1.0").status_code == 200
     (reply,) = slack.fake.wait_for("response_url")
@@ -323,6 +337,7 @@ def test_feedback_export_without_a_database_is_a_clear_error(tmp_path):
     assert result.exit_code == 1 and f"no feedback database at {missing}" in result.output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "tamper",
     [
@@ -347,6 +362,7 @@ def test_unsigned_or_badly_signed_requests_are_refused(slack, tamper):
     assert slack.replies(event["ts"]) == [] and slack.fake.called("response_url") == []
 
 
+@pytest.mark.slow
 def test_a_retried_event_is_answered_once(slack):
     event = slack.message(LURING)
     retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
@@ -356,6 +372,7 @@ def test_a_retried_event_is_answered_once(slack):
     assert len(slack.replies(event["ts"])) == 1
 
 
+@pytest.mark.slow
 def test_a_retry_of_a_delivery_that_never_arrived_is_answered(slack):
     event = slack.message(LURING)
     retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
@@ -364,6 +381,7 @@ def test_a_retry_of_a_delivery_that_never_arrived_is_answered(slack):
     assert len(slack.replies(event["ts"])) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "extra",
     [
@@ -389,6 +407,7 @@ def test_messages_from_bots_and_edits_get_no_reply(slack, extra):
     assert slack.replies(ts) == []
 
 
+@pytest.mark.slow
 def test_answerer_failure_gets_an_apology_in_the_thread(broken_slack):
     event = broken_slack.say(LURING)
     reply = broken_slack.answer_to(event)
@@ -467,7 +486,7 @@ def test_questions_are_taken_from_slack_markup(raw, plain):
 
 
 def test_manifest_subscribes_to_what_the_app_handles():
-    manifest = yaml.safe_load((REPO / "slack" / "manifest.yaml").read_text())
+    manifest = yaml.safe_load((REPO / "bot" / "slack" / "manifest.yaml").read_text())
     settings = manifest["settings"]
     assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
     assert settings["interactivity"]["is_enabled"] is True
@@ -495,21 +514,39 @@ def test_missing_slack_settings_are_named(tmp_path, fields, socket_mode, named):
         build_slack_app(settings, FailingAnswerer(), socket_mode=socket_mode)
 
 
-def test_socket_mode_needs_no_signing_secret_but_an_app_token(tmp_path, monkeypatch):
+@pytest.mark.slow
+def test_socket_mode_app_answers_without_a_signing_secret(tmp_path):
+    with FakeSlack() as fake:
+        settings = Settings(
+            store=tmp_path / "store",
+            feedback_db=tmp_path / "f.sqlite3",
+            slack_bot_token=TOKEN,
+            slack_api_url=fake.api_url,
+        )
+        bolt = build_slack_app(
+            settings, FailingAnswerer(), socket_mode=True, executor=ThreadPoolExecutor(1)
+        )
+        slack = Slack(fake, http=None, feedback_db=settings.feedback_db)
+        event = slack.message(LURING)
+        # What slack_bolt's Socket Mode adapter does with each envelope: no signature at all.
+        response = bolt.dispatch(BoltRequest(body=envelope(event), mode="socket_mode"))
+        assert response.status == 200
+        reply = slack.answer_to(event)
+    assert reply["text"] == APOLOGY and reply["thread_ts"] == event["ts"]
+
+
+def test_socket_mode_needs_an_app_token(tmp_path, monkeypatch):
     from bot.cli import main
 
-    settings = Settings(
-        store=tmp_path / "store", feedback_db=tmp_path / "f.sqlite3", slack_bot_token=TOKEN
-    )
-    assert build_slack_app(settings, FailingAnswerer(), socket_mode=True) is not None
     monkeypatch.setenv("POLICING_QA_SLACK_BOT_TOKEN", TOKEN)
     result = CliRunner().invoke(main, ["slack", "--socket"])
     assert result.exit_code == 1 and "POLICING_QA_SLACK_APP_TOKEN is not set" in result.output
 
 
+@pytest.mark.slow
 def test_mounted_on_the_api_app_slack_needs_no_api_key(tmp_path, answerer):
-    from bot.api import create_app
-    from bot.slack import mount_slack_if_configured
+    from bot.api.app import create_app
+    from bot.slack.app import mount_slack_if_configured
 
     with FakeSlack() as fake:
         base = {"store": tmp_path / "store", "api_keys": ["k-2f9d1c7a"]}
@@ -521,7 +558,10 @@ def test_mounted_on_the_api_app_slack_needs_no_api_key(tmp_path, answerer):
             slack_api_url=fake.api_url,
             feedback_db=tmp_path / "feedback.sqlite3",
         )
-        app = create_app(settings, answerer)  # mounts Slack because it is configured
+        app = create_app(settings, answerer)
+        assert not [r for r in app.routes if getattr(r, "path", None) == "/slack/events"]
+        bolt = mount_slack_if_configured(app, settings, answerer)
+        assert bolt is not None and bolt.client.base_url == fake.api_url
         assert [r for r in app.routes if getattr(r, "path", None) == "/slack/events"]
         slack = Slack(fake, TestClient(app), settings.feedback_db)
         assert slack.http.post("/ask", json={"question": LURING}).status_code == 401

@@ -6,7 +6,7 @@ import pytest
 
 from index.errors import ConfigError
 from ingest.sources_file import SourceSpec, load_sources
-from tests.conftest import REPO
+from tests.support import REPO
 
 
 def test_documented_example_loads():

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
@@ -15,49 +10,17 @@ from index.errors import StoreUnavailable
 from index.settings import Settings
 from index.store import open_store
 from ingest.pipeline import Ingestor
-from tests.conftest import CORPUS, PAGES
+from tests.support import CORPUS, PAGES, free_port
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def chroma_url(tmp_path_factory):
-    chroma = Path(sys.executable).parent / "chroma"
-    if not chroma.exists():
-        chroma = Path(shutil.which("chroma") or "chroma")
-    port = _free_port()
-    data = tmp_path_factory.mktemp("chroma-server")
-    proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("chroma run did not start listening within 60 s")
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=30)
-
-
-def test_ingest_into_chroma_server_is_incremental(chroma_url, embedder, tmp_path, corpus):
+@pytest.mark.slow
+def test_ingest_into_chroma_server_is_incremental(chroma_server, embedder, tmp_path, corpus):
     pages = tmp_path / "pages"
     pages.mkdir()
     for name in ("2018_03mar_2018_03_15.html", "2021_05may_2021_05_12.html"):
         shutil.copy(PAGES / name, pages / name)
     shutil.copy(CORPUS / "london" / "000_474315e251677573.txt", pages / "london.txt")
-    settings = Settings(store=tmp_path / "unused", chroma_url=chroma_url)
+    settings = Settings(store=tmp_path / "unused", chroma_url=chroma_server)
     store = open_store(settings)
     ingestor = Ingestor(store, embedder)
 
@@ -73,6 +36,6 @@ def test_ingest_into_chroma_server_is_incremental(chroma_url, embedder, tmp_path
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path):
-    settings = Settings(store=tmp_path / "s", chroma_url=f"http://127.0.0.1:{_free_port()}")
+    settings = Settings(store=tmp_path / "s", chroma_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(StoreUnavailable, match="cannot open the Chroma store at http://127.0.0.1"):
         open_store(settings)

@@ -9,22 +9,16 @@ import json
 import httpx
 import pytest
 
-from bot.answer import build_answerer
-from bot.api import create_app
-from bot.web import build_web_router
+from bot.answer.answerer import build_answerer
+from bot.api.app import create_app
+from bot.api.web import build_web_router
 from index.models import Turn
 from index.store import open_store
-from tests.browser import (
-    AskRecorder,
-    LiveServer,
-    ask,
-    free_port,
-    launch,
-    require_browser,
-    source_cards,
-)
-from tests.conftest import REPO, SAMPLES
-from tests.test_api import clean_settings
+from tests.fakes.browser import AskRecorder, ask, launch, require_browser, source_cards
+from tests.fakes.server import LiveServer
+from tests.support import REPO, SAMPLES, clean_settings, free_port
+
+pytestmark = pytest.mark.slow  # a store built with the real model, uvicorn and Chromium
 
 QUESTION = "When was the fire at the Pier Street warehouse?"
 FOLLOW_UP = "What was he charged with?"

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
 from index.errors import SourceError
 from index.models import Publication
+from index.text import find_references
 
 from .decode import declared_charset, decode, sniff_binary
 from .html import read_html
 from .pdf import read_pdf
 from .plaintext import read_text
-from .textutil import date_from_name, find_references, fix_text
+from .textutil import date_from_name, fix_text
 from .urlmap import UrlEntry, UrlMap, find_url_map, load_url_map
 
 __all__ = [
@@ -23,7 +25,6 @@ __all__ = [
     "find_url_map",
     "load_url_map",
     "read_bytes",
-    "read_file",
 ]
 
 # Bump when extraction output changes, so stored sources are re-read.
@@ -62,6 +63,17 @@ def _kind(data: bytes, source: str, content_type: str | None) -> str:
     return "html" if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<")) else "text"
 
 
+@dataclass
+class _Document:
+    """What one reader found in a source, before it becomes publications."""
+
+    parts: list[tuple[str, str, str | None]]  # title, text, anchor of each release
+    url: str | None = None
+    issuer: str | None = None
+    published: dt.date | None = None
+    notes: dict[str, str] = field(default_factory=dict)
+
+
 def read_bytes(
     data: bytes,
     *,
@@ -77,37 +89,93 @@ def read_bytes(
     if not data.strip():
         raise SourceError(source, "empty file")
     entry = url_map.lookup(source) if url_map else None
-    if kind == "pdf":
-        release = read_pdf(data, source)
-        found = [(release.title, release.text, None)] if release else []
-        doc_url, doc_issuer, doc_date, notes = None, None, release and release.published, {}
-    else:
-        text = decode(data, source, declared_charset(data, content_type))
-        if kind == "html":
-            meta, doc_date, parts = read_html(text, source)
-            found = [(p.title, p.text, p.anchor) for p in parts]
-            doc_url, doc_issuer, notes = meta.url, meta.issuer, {}
-            doc_date = doc_date or meta.published
-        else:
-            release = read_text(fix_text(text), markdown=kind == "markdown")
-            found = [(release.title, release.text, None)] if release else []
-            doc_url = release.url if release else None
-            doc_issuer = release.issuer if release else None
-            doc_date = release.published if release else None
-            notes = release.notes if release else {}
-    if not found:
+    doc = _read_document(data, source, kind, content_type)
+    if not doc.parts:
         raise SourceError(source, "no release text found")
-    page_url = doc_url or url or (entry.url if entry else None)
+    return _publications(
+        doc,
+        source,
+        url=_page_url(doc, source, url, entry),
+        published=_published(doc, source, entry, published_hint),
+        issuer=issuer,
+    )
+
+
+def _read_document(data: bytes, source: str, kind: str, content_type: str | None) -> _Document:
+    """Run the reader for `kind` over the bytes."""
+    if kind == "pdf":
+        return _pdf_document(data, source)
+    text = decode(data, source, declared_charset(data, content_type))
+    if kind == "html":
+        return _html_document(text, source)
+    return _text_document(text, markdown=kind == "markdown")
+
+
+def _pdf_document(data: bytes, source: str) -> _Document:
+    """Read a PDF's one release and its date."""
+    release = read_pdf(data, source)
+    if release is None:
+        return _Document([])
+    return _Document([(release.title, release.text, None)], published=release.published)
+
+
+def _html_document(text: str, source: str) -> _Document:
+    """Read a page's releases and the metadata its head declares."""
+    meta, day, parts = read_html(text, source)
+    return _Document(
+        [(p.title, p.text, p.anchor) for p in parts],
+        url=meta.url,
+        issuer=meta.issuer,
+        # A date the page body states beats the one in its metadata.
+        published=day or meta.published,
+    )
+
+
+def _text_document(text: str, markdown: bool) -> _Document:
+    """Read a text or Markdown release and what its front matter and dateline say."""
+    release = read_text(fix_text(text), markdown=markdown)
+    if release is None:
+        return _Document([])
+    return _Document(
+        [(release.title, release.text, None)],
+        url=release.url,
+        issuer=release.issuer,
+        published=release.published,
+        notes=release.notes,
+    )
+
+
+def _page_url(doc: _Document, source: str, url: str | None, entry: UrlEntry | None) -> str | None:
+    """Choose the URL the publications are cited by."""
+    page_url = doc.url or url or (entry.url if entry else None)
     if page_url is None and "://" in source:
-        page_url = source
-    published = (
-        doc_date
+        page_url = source  # a fetched page with no canonical link is cited where it was found
+    return page_url
+
+
+def _published(
+    doc: _Document, source: str, entry: UrlEntry | None, hint: dt.date | None
+) -> dt.date | None:
+    """Choose the publication date, from the most to the least trusted witness."""
+    return (
+        doc.published
         or (entry.published if entry else None)
-        or published_hint
+        or hint
         or date_from_name(PurePosixPath(urlparse(source).path).name)
     )
+
+
+def _publications(
+    doc: _Document,
+    source: str,
+    *,
+    url: str | None,
+    published: dt.date | None,
+    issuer: str | None,
+) -> list[Publication]:
+    """Build one publication per release of the document, numbered in page order."""
     pubs = []
-    for part, (title, text, anchor) in enumerate(found):
+    for part, (title, text, anchor) in enumerate(doc.parts):
         title = title or _first_line(text)
         pubs.append(
             Publication(
@@ -116,10 +184,11 @@ def read_bytes(
                 title=title,
                 text=text,
                 published=published,
-                url=f"{page_url}#{anchor}" if page_url and anchor else page_url,
-                issuer=doc_issuer or issuer,
+                # Each release of a bulletin is cited at its own anchor on the page.
+                url=f"{url}#{anchor}" if url and anchor else url,
+                issuer=doc.issuer or issuer,
                 references=find_references(title, text),
-                notes=notes,
+                notes=doc.notes,
             )
         )
     return pubs
@@ -128,36 +197,3 @@ def read_bytes(
 def _first_line(text: str) -> str:
     line = text.strip().split("\n", 1)[0]
     return line if len(line) <= 160 else line[:157].rsplit(" ", 1)[0] + "..."
-
-
-def read_file(
-    path: Path,
-    *,
-    url_map: UrlMap | None = None,
-    issuer: str | None = None,
-    max_bytes: int = 20 * 1024 * 1024,
-    source: str | None = None,
-) -> list[Publication]:
-    """Read a file from disk; every failure is a SourceError naming the file."""
-    path = Path(path)
-    name = source or str(path)
-    if not path.exists():
-        raise SourceError(name, "no such file")
-    if not path.is_file():
-        raise SourceError(name, "not a regular file (a directory?)")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise SourceError(name, f"file too large ({size} bytes > {max_bytes})")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(name, f"cannot read file ({exc.strerror})") from exc
-    # The map knows files by name, whatever identity the caller stores them under.
-    entry = url_map.lookup(path.name) if url_map else None
-    return read_bytes(
-        data,
-        source=name,
-        url=entry.url if entry else None,
-        issuer=issuer,
-        published_hint=entry.published if entry else None,
-    )

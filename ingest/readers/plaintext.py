@@ -75,61 +75,105 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
 def read_text(text: str, markdown: bool = False) -> TextRelease | None:
     """Split text into title, dateline, body and notes; None if nothing is left."""
     fields, text = _front_matter(text.replace("\r\n", "\n")) if markdown else ({}, text)
-    lines = [line.rstrip() for line in clean_text(text.replace("\r", "\n")).split("\n")]
-    issuer = fields.get("issuer") or fields.get("publisher")
-    title = fields.get("title")
-    published = parse_date(fields.get("date"))
-    body: list[str] = []
-    notes: dict[str, str] = {}
-    in_notes = False
-    pending_dateline = False
-    for line in lines:
+    reader = _LineReader(
+        markdown,
+        title=fields.get("title"),
+        published=parse_date(fields.get("date")),
+        issuer=fields.get("issuer") or fields.get("publisher"),
+    )
+    for line in clean_text(text.replace("\r", "\n")).split("\n"):
+        if not reader.take(line.rstrip()):
+            break
+    return reader.release(fields.get("url"))
+
+
+@dataclass
+class _LineReader:
+    """Read a release line by line; each line settles one part of it."""
+
+    markdown: bool
+    title: str | None = None
+    published: dt.date | None = None
+    issuer: str | None = None
+    body: list[str] = field(default_factory=list)
+    notes: dict[str, str] = field(default_factory=dict)
+    in_notes: bool = False
+    pending_dateline: bool = False
+
+    def take(self, line: str) -> bool:
+        """Take one line; return False once the site footer starts."""
         plain = clean_line(line)
         if _TAIL_CHROME.match(plain):
-            break
-        if not body and not title and (_HEAD_CHROME.match(plain) or not plain):
-            if (m := _LOGO.match(plain)) and not issuer:
-                issuer = m.group(1)
-            continue
-        if pending_dateline and plain:
-            published, pending_dateline = published or parse_date(plain), False
-            continue
-        if not body and published is None and (m := _DATELINE.match(plain)):
-            if found := parse_date(m.group(4)):
-                published = found
-            else:
-                pending_dateline = not m.group(4)
-            if published or pending_dateline:
-                continue
-        if markdown and (h := _MD_HEADING.match(plain)):
+            return False
+        if self._head_chrome(plain) or self._dateline(plain):
+            return True
+        if self.markdown and (h := _MD_HEADING.match(plain)):
             plain = line = h.group(1)
+        if not (self._note(line, plain) or self._title(plain)):
+            self._body_line(line, plain)
+        return True
+
+    def release(self, url: str | None) -> TextRelease | None:
+        """Return the release read so far, with footnote markers rewritten; None if empty."""
+        numbers = set(self.notes)
+        text = clean_text(_markers("\n".join(self.body), numbers))
+        notes = {n: clean_text(_markers(v, numbers - {n})) for n, v in self.notes.items()}
+        if not self.title or not text:
+            return None
+        return TextRelease(self.title, text, self.published, self.issuer, url, notes)
+
+    def _head_chrome(self, plain: str) -> bool:
+        """Skip site chrome above the headline, keeping the issuer a logo names."""
+        if self.body or self.title or not (_HEAD_CHROME.match(plain) or not plain):
+            return False
+        if (m := _LOGO.match(plain)) and not self.issuer:
+            self.issuer = m.group(1)
+        return True
+
+    def _dateline(self, plain: str) -> bool:
+        """Take the publication date from a dateline, or from the line after a bare one."""
+        if self.pending_dateline and plain:
+            self.published, self.pending_dateline = self.published or parse_date(plain), False
+            return True
+        if self.body or self.published is not None or not (m := _DATELINE.match(plain)):
+            return False
+        if found := parse_date(m.group(4)):
+            self.published = found
+        else:
+            self.pending_dateline = not m.group(4)
+        # A "Date:" line that states no date is text like any other.
+        return bool(self.published or self.pending_dateline)
+
+    def _note(self, line: str, plain: str) -> bool:
+        """Take a notes heading, a numbered note, or a further line of the last note."""
         if _NOTES_HEAD.match(plain):
-            in_notes = True
-            continue
-        note = _NOTE_ITEM.match(plain) if in_notes or plain.startswith("[^") else None
+            self.in_notes = True
+            return True
+        note = _NOTE_ITEM.match(plain) if self.in_notes or plain.startswith("[^") else None
         if note:
-            number = note.group(1) or note.group(2)
-            notes[number] = _strip_markdown(note.group(3)) if markdown else note.group(3)
-            continue
-        if in_notes and notes:
-            if plain:
-                last = list(notes)[-1]
-                item = _BULLET.sub("- ", line.strip())
-                notes[last] += "\n" + (_strip_markdown(item) if markdown else item)
-            continue
-        if title is None:
-            if plain:
-                title = _strip_markdown(plain) if markdown else plain
-            continue
-        if not body and clean_line(plain) == title:
-            continue  # saved pages repeat the headline under the dateline
-        if not plain and not body:
-            continue
+            self.notes[note.group(1) or note.group(2)] = self._unmark(note.group(3))
+            return True
+        if not (self.in_notes and self.notes):
+            return False
+        if plain:
+            last = list(self.notes)[-1]
+            self.notes[last] += "\n" + self._unmark(_BULLET.sub("- ", line.strip()))
+        return True
+
+    def _title(self, plain: str) -> bool:
+        """Take the first line of text as the title, unless one is already known."""
+        if self.title is not None:
+            return False
+        if plain:
+            self.title = self._unmark(plain)
+        return True
+
+    def _body_line(self, line: str, plain: str) -> None:
+        """Add a line to the body, with bullets as `- ` and no leading blank lines."""
+        if not self.body and (clean_line(plain) == self.title or not plain):
+            return  # saved pages repeat the headline under the dateline
         item = _BULLET.sub("- ", line.strip()) if plain else ""
-        body.append(_strip_markdown(item) if markdown else item)
-    numbers = set(notes)
-    text_out = clean_text(_markers("\n".join(body), numbers))
-    notes = {n: clean_text(_markers(v, numbers - {n})) for n, v in notes.items()}
-    if not title or not text_out:
-        return None
-    return TextRelease(title, text_out, published, issuer, fields.get("url"), notes)
+        self.body.append(self._unmark(item))
+
+    def _unmark(self, text: str) -> str:
+        return _strip_markdown(text) if self.markdown else text

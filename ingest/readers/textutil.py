@@ -1,4 +1,4 @@
-"""Text clean-up, dates and case numbers shared by every reader."""
+"""Text clean-up and dates shared by every reader (case numbers: `index.text`)."""
 
 from __future__ import annotations
 
@@ -29,24 +29,6 @@ def clean_text(text: str) -> str:
     """Normalise spaces, keep line breaks, leave paragraphs separated by one blank line."""
     lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r", "").split("\n")]
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
-
-
-# Winnipeg case numbers: letter + 2-digit year + number. The dash is sometimes a
-# space, an en dash or missing ("C16206172"), so those forms need digits enough
-# not to catch an ordinary word or road name.
-CASE_NUMBER = re.compile(
-    r"(?<![\w-])([CRES])(\d{2})(?:\s?[-\u2013\u2014]\s?(\d{2,10})|\s(\d{4,10})|(\d{5,10}))(?![\w-])"
-)
-
-
-def find_references(*texts: str) -> list[str]:
-    """Return case numbers in the order first seen, normalised to `C19-255700`."""
-    seen: dict[str, None] = {}
-    for text in texts:
-        for m in CASE_NUMBER.finditer(text or ""):
-            digits = m.group(3) or m.group(4) or m.group(5)
-            seen.setdefault(f"{m.group(1)}{m.group(2)}-{digits}", None)
-    return list(seen)
 
 
 _MONTHS = {

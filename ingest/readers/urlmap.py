@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 from .textutil import parse_date
 
+# Files that describe a folder of pages rather than hold publications.
 MAP_NAMES = ("index.csv", "urls.csv", "url_map.csv")
 
 
@@ -81,11 +82,17 @@ def load_url_map(path: Path) -> UrlMap:
     return url_map
 
 
-def find_url_map(folder: Path) -> UrlMap | None:
-    """Load the first index/url CSV found in `folder` or its parent (the Winnipeg layout)."""
+def url_map_path(folder: Path) -> Path | None:
+    """The first index/url CSV in `folder` or its parent (the Winnipeg layout), if any."""
     folder = Path(folder)
     for where in (folder, folder.parent):
         for name in MAP_NAMES:
             if (where / name).is_file():
-                return load_url_map(where / name)
+                return where / name
     return None
+
+
+def find_url_map(folder: Path) -> UrlMap | None:
+    """Load the URL map `url_map_path` finds for `folder`."""
+    path = url_map_path(folder)
+    return load_url_map(path) if path else None

@@ -13,8 +13,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from index.text import CASE_NUMBER
+
 from .blocks import Block, flatten, render
-from .textutil import CASE_NUMBER, clean_line, parse_date
+from .textutil import clean_line, parse_date
 
 ISSUER = "Winnipeg Police Service"
 
@@ -93,17 +95,34 @@ def split_page(doc) -> tuple[dt.date | None, list[Release]]:
     """Return the date the page states and its releases, in page order."""
     root = content_root(doc)
     blocks = flatten(root) if root is not None else []
+    day, start = _page_date(blocks)
+    body = _release_blocks(blocks[start:])
+    heads = _headlines(body)
+    if not heads:
+        return day, [Release("", render(body), None)] if body else []
+    releases = _cut_at_headlines(body, heads)
+    return day, [r for r in releases if r.text or r.title]
+
+
+def _page_date(blocks: list[Block]) -> tuple[dt.date | None, int]:
+    """Return the date the page heading states and the index of the first release block."""
     day = None
     start = 0
+    # The date heading and "For Immediate Release" come first; later dates are in the text.
     for i, b in enumerate(blocks[:8]):
         if day is None and _DATE_HEADING.match(b.text.replace("\n", " ")):
             day = parse_date(b.text)
             start = i + 1
         if _START.search(b.text):
             start = i + 1
+    return day, start
+
+
+def _release_blocks(blocks: list[Block]) -> list[Block]:
+    """Keep the blocks before the page footer that are release text."""
     body: list[Block] = []
     skipping = False
-    for b in blocks[start:]:
+    for b in blocks:
         b.anchor = _real_anchor(b.anchor)
         if _END.match(b.text):
             break
@@ -114,40 +133,54 @@ def split_page(doc) -> tuple[dt.date | None, list[Release]]:
         # A bare date line before a contact block repeats the page date.
         if not skipping and not _DATE_HEADING.match(b.text):
             body.append(b)
+    return body
+
+
+def _headlines(body: list[Block]) -> set[int]:
+    """Return the ids of the blocks that open a release."""
+    # The page's first heading level is its headline level, and a page that anchors its
+    # headlines leaves its sub-headings unanchored.
     levels = [b.level for b in body if 2 <= b.level <= 4] or [0]
     anchored = any(b.anchor for b in body if b.level or len(b.text) < 200)
     first = next((b for b in body if b.level or b.anchor), None)
-    heads = {id(b) for b in body if _is_headline(b, levels[0], anchored, b is first)}
-    if not heads:
-        return day, [Release("", render(body), None)] if body else []
-    releases: list[Release] = []
+    return {id(b) for b in body if _is_headline(b, levels[0], anchored, b is first)}
+
+
+def _cut_at_headlines(body: list[Block], heads: set[int]) -> list[Release]:
+    """Cut the body into one release per headline, in page order."""
+    parts: list[tuple[Release, list[Block]]] = []
     intro: list[Block] = []
-    current: Release | None = None
-    lines: list[Block] = []
     for b in body:
-        if id(b) in heads:
-            if current and not lines and _continues_title(current.title, b.text):
-                current.title = f"{current.title} {clean_line(b.text)}"
-                continue
-            if current:
-                current.text = render(lines)
-                releases.append(current)
-            title, _, subtitle = b.text.partition("\n")
-            if len(b.text) <= 120:
-                title, subtitle = clean_line(b.text), ""
-            current = Release(title, "", b.anchor)
-            # A long two-line headline keeps its first line as title, the rest as a lede.
-            lines = [Block("p", subtitle)] if subtitle else []
-        elif current is None:
-            intro.append(b)
-        elif not lines and 2 <= b.level <= 4 and _continues_title(current.title, b.text):
-            current.title = f"{current.title} {clean_line(b.text)}"
+        if parts and _finishes_title(parts[-1], b, id(b) in heads):
+            parts[-1][0].title = f"{parts[-1][0].title} {clean_line(b.text)}"
+        elif id(b) in heads:
+            parts.append(_open_release(b))
+        elif parts:
+            parts[-1][1].append(b)
         else:
-            lines.append(b)
-    if current:
-        current.text = render(lines)
-        releases.append(current)
-    if intro and releases:
+            intro.append(b)
+    for release, lines in parts:
+        release.text = render(lines)
+    if intro and parts:
         # An opening paragraph before the first headline belongs to the first release.
-        releases[0].text = render(intro) + ("\n\n" + releases[0].text if releases[0].text else "")
-    return day, [r for r in releases if r.text or r.title]
+        first = parts[0][0]
+        first.text = render(intro) + ("\n\n" + first.text if first.text else "")
+    return [release for release, _ in parts]
+
+
+def _finishes_title(part: tuple[Release, list[Block]], b: Block, headline: bool) -> bool:
+    """Tell a heading that completes the title of the release just opened."""
+    release, lines = part
+    # Only a heading right under the headline, before any text, can finish its title.
+    if lines or not (headline or 2 <= b.level <= 4):
+        return False
+    return _continues_title(release.title, b.text)
+
+
+def _open_release(b: Block) -> tuple[Release, list[Block]]:
+    """Start a release at headline block `b`, with the lines it already brings."""
+    # A long two-line headline keeps its first line as title, the rest as a lede.
+    title, _, subtitle = b.text.partition("\n")
+    if len(b.text) <= 120:
+        title, subtitle = clean_line(b.text), ""
+    return Release(title, "", b.anchor), [Block("p", subtitle)] if subtitle else []

@@ -1,0 +1,1 @@
+"""The answerer: retrieve, pick the sentences that answer, refuse or cite."""

@@ -1,0 +1,214 @@
+"""The answerer: condense, retrieve, pick evidence, refuse or answer with checked citations.
+
+`ask()` is `stream()` run to the end, so both give the same Answer. The extractive
+draft is always made: it decides refusal, and it is the fallback when a generated
+answer has no valid sentence left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from bot.answer.citations import Checker, StreamSplitter
+from bot.answer.clauses import asks_of
+from bot.answer.condense import condense_rules
+from bot.answer.extractive import compose, primary_lead
+from bot.answer.novelty import find_news
+from bot.answer.phrases import key_terms
+from bot.answer.refusal import evidence, is_weak, refusal_text
+from bot.answer.releases import ReleaseReader
+from bot.answer.scoring import score_sentences
+from bot.answer.sentence_bank import SentenceBank
+from bot.answer.sources import number_sources
+from bot.answer.types import Draft, Evidence, Question, Source
+from index.errors import ConfigError
+from index.models import Answer, Citation, Turn
+from index.when import plain_dates
+
+log = logging.getLogger(__name__)
+
+GENERATORS = ("extractive", "openai")
+# Bonus for the new part of an update release: large when the question asks what is
+# true now ("finally", "latest"), small when it merely names a case with several releases.
+LATEST_BONUS = 0.3
+CASE_BONUS = 0.15
+STALE_PENALTY = 0.2  # what an update repeats "as previously released" is not news
+
+
+def build_generator(settings):
+    """The LLM behind `settings.generator`, or None for the extractive default."""
+    match settings.generator:
+        case "extractive":
+            return None
+        case "openai":
+            from bot.answer.llm import OpenAIGenerator
+
+            return OpenAIGenerator(settings)
+        case other:
+            raise ConfigError(
+                f"POLICING_QA_GENERATOR {other!r} is not a generator; choose one of: "
+                + ", ".join(GENERATORS)
+            )
+
+
+class Answerer:
+    """Answers questions from one store; safe to share between threads."""
+
+    def __init__(self, settings, store, embedder, retriever, generator=None):
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.retriever = retriever
+        self.generator = generator
+        self.bank = SentenceBank(embedder)
+        self.releases = ReleaseReader(store)
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        top_k: int | None = None,
+    ) -> Answer:
+        """The whole answer at once."""
+        answer = None
+        for kind, value in self.stream(question, history, since=since, until=until, top_k=top_k):
+            if kind == "done":
+                answer = value
+        return answer
+
+    def condense(self, question: str, history: Sequence[Turn] = ()) -> str:
+        """The follow-up made standalone, by the LLM when there is one."""
+        if not history:
+            return question
+        if self.generator is not None:
+            return self.generator.condense(question, history)
+        return condense_rules(question, history)
+
+    def stream(
+        self, question: str, history: Sequence[Turn] = (), *, since=None, until=None, top_k=None
+    ) -> Iterator[tuple[str, object]]:
+        """("delta", text)..., ("citations", [...]), ("done", Answer)."""
+        standalone = self.condense(question, history)
+        if standalone != question:
+            log.info("condensed follow-up to %r", standalone)
+        result = self.retrieve(standalone, since=since, until=until, top_k=top_k)
+        yield from self.respond(question, standalone, result)
+
+    def retrieve(self, standalone: str, *, since=None, until=None, top_k=None):
+        """The retriever's result for a standalone question."""
+        return self.retriever.search(
+            standalone, k=top_k or self.settings.top_k, since=since, until=until
+        )
+
+    def prepare(self, standalone: str, result) -> tuple[list[Source], Draft, Evidence]:
+        """Number the sources, draft the extractive answer and weigh its evidence."""
+        history_hits = list(getattr(result, "case_history", None) or [])
+        sources = number_sources(result.hits, history_hits)
+        vector = np.asarray(self.embedder.embed_query(standalone), dtype=np.float32)
+        # "Christmas Eve 2020" is "December 24, 2020" in the releases.
+        plain = plain_dates(standalone)
+        q = Question(plain, vector, self.retriever.term_rarity(key_terms(plain)))
+        case_ids = list(dict.fromkeys(h.chunk.publication_id for h in history_hits))
+        wants_latest = bool(getattr(result, "wants_latest", False))
+        bonus = LATEST_BONUS if wants_latest else CASE_BONUS if len(case_ids) >= 2 else 0.0
+        stale = STALE_PENALTY * wants_latest
+        novelty = None
+        if wants_latest or len(case_ids) >= 2:
+            # Whole releases, so that an update's retelling of the case is recognised.
+            self.releases.complete_all(sources)
+            novelty = find_news(sources, case_ids, self.bank.spans)
+        ranked = score_sentences(q, sources, self.bank, bonus, stale, novelty)
+        if wants_latest and novelty is not None and ranked:
+            # Releases that retell one another tell one story, whatever their case numbers.
+            case_ids = novelty.story(case_ids or [ranked[0].source.publication_id])
+        # Retrieval returns a few chunks a release; the answer may sit in another one
+        # (with `novelty`, every release was read whole already).
+        lead = primary_lead(ranked, case_ids, wants_latest) if ranked else None
+        if novelty is None and lead is not None and self.releases.complete(lead.source):
+            ranked = score_sentences(q, sources, self.bank, bonus, stale, novelty)
+        draft = compose(
+            q,
+            ranked,
+            case_ids,
+            wants_latest,
+            follow=self.releases.next_chunk,
+            novelty=novelty,
+            spans=self.bank.spans,
+            asks=asks_of(plain, self.embedder.embed_documents),
+            vectors=self.bank.vectors,
+        )
+        proof = evidence(q, draft, sources)
+        log.debug("evidence for %r: %s", standalone, proof)
+        return sources, draft, proof
+
+    def respond(self, question: str, standalone: str, result) -> Iterator[tuple[str, object]]:
+        """Answer (or refuse) from a retrieval result; the events of `stream()`."""
+        sources, draft, proof = self.prepare(standalone, result)
+        if is_weak(proof):
+            text, citations = refusal_text(standalone, sources), []
+            yield "delta", text
+        elif self.generator is None:
+            text, citations = draft.text, draft.citations
+            yield "delta", text
+        else:
+            text, citations = yield from self._generated(standalone, sources)
+            if not citations:
+                log.info("no generated sentence survived the checks; answering extractively")
+                text, citations = draft.text, draft.citations
+                yield "delta", text
+        yield "citations", citations
+        yield (
+            "done",
+            Answer(
+                question=question,
+                answer=text,
+                refused=not citations,
+                citations=citations,
+                as_of=max((c.published for c in citations if c.published), default=None),
+            ),
+        )
+
+    def _generated(self, question: str, sources: list[Source]):
+        """Stream the LLM's answer sentence by sentence, keeping only checked ones."""
+        checker, splitter, kept = Checker(sources), StreamSplitter(), []
+
+        def emit(sentence: str):
+            checked = checker.check(sentence)
+            if checked:
+                kept.append(checked)
+                return ("delta", checked if len(kept) == 1 else " " + checked)
+            return None
+
+        for delta in self.generator.stream_answer(question, sources):
+            for sentence in splitter.feed(delta):
+                if event := emit(sentence):
+                    yield event
+        for sentence in splitter.finish():
+            if event := emit(sentence):
+                yield event
+        citations: list[Citation] = checker.citations() if kept else []
+        return " ".join(kept), citations
+
+
+def build_answerer(settings, *, store=None, embedder=None) -> Answerer:
+    """An Answerer over the store and generator that `settings` name."""
+    from index.retrieve import build_retriever
+
+    generator = build_generator(settings)
+    if store is None:
+        from index.store import open_store
+
+        store = open_store(settings)
+    if embedder is None:
+        from index.embed import LocalEmbeddings
+
+        embedder = LocalEmbeddings(settings.embedding_model, settings.embedding_batch_size)
+    retriever = build_retriever(settings, store=store, embedder=embedder)
+    return Answerer(settings, store, embedder, retriever, generator)

@@ -1,0 +1,48 @@
+"""Questions that ask two things: "how old was he, and which agency took over?".
+
+The best sentence for the whole question usually answers its first part; each later
+part gets the sentence of the same release closest to it in meaning (and holding the
+kind of answer it asks for), so an answer does not stop half-way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from bot.answer.shapes import BONUS, shapes_of
+from bot.answer.types import Ask
+
+_JOIN = re.compile(
+    r",?\s+and\s+(?=(?:what|which|who|whom|whose|where|when|how|why|was|were|is|are|did|does"
+    r"|has|have|had)\b)",
+    re.IGNORECASE,
+)
+MIN_WORDS = 3  # "and where?" is left to the answer shapes
+
+
+def split_question(question: str) -> list[str]:
+    """The parts of a question joined by "and <question word>"; [] for a single ask."""
+    parts = [p.strip(" ,?") for p in _JOIN.split(question)]
+    if len(parts) < 2:
+        return []
+    return [p for p in parts if len(p.split()) >= MIN_WORDS]
+
+
+def asks_of(question: str, embed: Callable[[list[str]], list[list[float]]]) -> list[Ask]:
+    """The parts of `question` worth covering one by one (none for a single ask)."""
+    parts = split_question(question)
+    if len(parts) < 2:
+        return []
+    vectors = np.asarray(embed(parts), dtype=np.float32)
+    return [Ask(p, v, tuple(shapes_of(p))) for p, v in zip(parts, vectors, strict=True)]
+
+
+def best_for(ask: Ask, texts: list[str], vectors: np.ndarray, known) -> int:
+    """Index of the sentence that best answers `ask`."""
+    scores = vectors @ ask.vector
+    for i, text in enumerate(texts):
+        scores[i] += BONUS * sum(s.met_by(text, known) for s in ask.shapes)
+    return int(np.argmax(scores))

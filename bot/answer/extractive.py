@@ -1,0 +1,195 @@
+"""The extractive generator: answer with the retrieved releases' own sentences.
+
+No language model: the best sentences are quoted verbatim (figures untouched), each
+with its [n]. For case histories and "latest" questions the newest release that still
+answers is preferred, and a newer release than the one quoted is always pointed out,
+so an old and an amended release are never blended into one statement.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from bot.answer.clauses import best_for
+from bot.answer.news import news_run, release_statements
+from bot.answer.novelty import Novelty
+from bot.answer.sources import trim_quote
+from bot.answer.types import Ask, Draft, Question, Scored, Source
+from index.models import Chunk
+from index.text import Span
+
+_NOTE = re.compile(r"\[\^\w+\]:?")  # footnote markers: kept in quotes, not in answers
+_LIST_LINE = re.compile(r"^\s*(?:[-–•*·]|\(?\d{1,2}[.)])\s+\S")
+
+MAX_SENTENCES = 3
+KEEP_MARGIN = 0.12  # how far below the release's best sentence another may be and still go
+NEAR_MARGIN = 0.3  # ... when it adds one key term of the question
+WIDE_MARGIN = 0.8  # ... when it adds what the question asks for (a figure, a name, a charge)
+LATEST_MARGIN = 0.2  # how much weaker a newer release may answer and still be preferred
+# A "latest" question about a known case wants its newest release unless that one is off topic.
+CASE_LATEST_MARGIN = 0.5
+
+
+def _date(source: Source) -> str:
+    return source.published or "0000-00-00"
+
+
+def _with_marker(sentence: str, n: int) -> str:
+    """Put [n] before the final stop so it reads as part of the sentence."""
+    body = _NOTE.sub("", sentence).strip()
+    if body[-1:] in ".!?" and "\n" not in body[-3:]:
+        return f"{body[:-1]} [{n}]{body[-1]}"
+    return f"{body} [{n}]"
+
+
+def primary_lead(ranked: list[Scored], history: list[str], wants_latest: bool) -> Scored:
+    """The best sentence of the release to answer from."""
+    best: dict[int, Scored] = {}
+    for s in ranked:
+        best.setdefault(s.source.n, s)
+    top = ranked[0]
+    if not (wants_latest or len(history) >= 2):
+        return top
+    margin = CASE_LATEST_MARGIN if wants_latest and len(history) >= 2 else LATEST_MARGIN
+    close = [b for b in best.values() if b.score >= top.score - margin]
+    if len(history) >= 2:
+        close = [b for b in close if b.source.publication_id in history] or [top]
+    return max(close, key=lambda b: (_date(b.source), b.score))
+
+
+def _newer(primary: Source, ranked: list[Scored], history: list[str]) -> Scored | None:
+    """The best sentence of the newest release on the same case, if newer than `primary`."""
+    cases = set(primary.head.references)
+    related = [
+        s
+        for s in ranked
+        if s.source is not primary
+        and (s.source.publication_id in history or cases & set(s.source.head.references))
+        and _date(s.source) > _date(primary)
+    ]
+    if not related:
+        return None
+    newest = max(_date(s.source) for s in related)
+    return next(s for s in related if _date(s.source) == newest)
+
+
+def _continued(s: Scored, follow: Callable[[Chunk], Chunk | None] | None) -> str:
+    """A lead-in ("charged with:") that ends its chunk, with the list the next chunk opens."""
+    text = s.text
+    if follow is None or not text.rstrip().endswith(":") or s.chunk.text[s.span.end :].strip():
+        return text
+    after = follow(s.chunk)
+    if after is None:
+        return text
+    items = []
+    for line in after.text.split("\n"):
+        if _LIST_LINE.match(line):
+            items.append(line.strip())
+        elif line.strip() or items:
+            break
+    return "\n".join([text, *items]) if items else text
+
+
+def _select(question: Question, lead: Scored, own: list[Scored], limit: int) -> list[Scored]:
+    """The lead sentence, then what the question asks for that it lacks, then close seconds.
+
+    The best-scoring sentence often restates the question's context (date, place, unit);
+    the figure, name or charge asked for sits in another sentence of the same release.
+    """
+    chosen, met = [lead], question.shapes_met(lead.text)
+    in_reach = [s for s in own if s is not lead and s.score >= lead.score - WIDE_MARGIN]
+    for shape in question.answer_shapes:
+        if shape.name in met or len(chosen) >= limit:
+            continue
+        best = next(
+            (s for s in in_reach if shape.name in question.shapes_met(s.text) and s not in chosen),
+            None,
+        )
+        if best is not None:
+            chosen.append(best)
+            met |= question.shapes_met(best.text)
+    for s in in_reach:
+        # A second figure (or name) close behind the first may be the one meant.
+        if len(chosen) >= limit:
+            break
+        if s not in chosen and s.score >= lead.score - NEAR_MARGIN and question.shapes_met(s.text):
+            chosen.append(s)
+    covered = set().union(*(question.overlap(s.text) for s in chosen))
+    for s in in_reach:
+        if len(chosen) >= limit:
+            break
+        gain = question.overlap(s.text) - covered
+        gained = question.weight(gain) * question.total
+        close = s.score >= lead.score - KEEP_MARGIN
+        if s not in chosen and (
+            close or gained >= 2 or (gained >= 1 and s.score >= lead.score - 0.3)
+        ):
+            chosen.append(s)
+            covered |= gain
+    return chosen
+
+
+def _cover(
+    question: Question,
+    asks: list[Ask],
+    lead: Scored,
+    own: list[Scored],
+    chosen: list[Scored],
+    spans: Callable[[Chunk], list[Span]],
+    vectors: Callable[[list[tuple[Chunk, Span]]], np.ndarray],
+) -> list[Scored]:
+    """Add, for each part of a two-part question, its best sentence of the release."""
+    every = release_statements(lead.source, own, spans)
+    if not every:
+        return chosen
+    texts = [s.text for s in every]
+    found = vectors([(s.chunk, s.span) for s in every])
+    out = list(chosen)
+    for ask in asks:
+        best = every[best_for(ask, texts, found, question.known)]
+        if best not in out:
+            out.append(best)
+    return out
+
+
+def compose(
+    question: Question,
+    ranked: list[Scored],
+    history: list[str],
+    wants_latest: bool,
+    follow: Callable[[Chunk], Chunk | None] | None = None,
+    novelty: Novelty | None = None,
+    spans: Callable[[Chunk], list[Span]] | None = None,
+    asks: list[Ask] | None = None,
+    vectors: Callable[[list[tuple[Chunk, Span]]], np.ndarray] | None = None,
+) -> Draft:
+    """Pick 1-5 sentences and cite them; an empty Draft when nothing was retrieved."""
+    if not ranked:
+        return Draft(text="")
+    lead = primary_lead(ranked, history, wants_latest)
+    primary = lead.source
+    own = [s for s in ranked if s.source is primary]
+    newer = _newer(primary, ranked, history)
+    limit = MAX_SENTENCES + (len(question.answer_shapes) >= 2 and newer is None)
+    chosen = None
+    if wants_latest and novelty is not None and spans is not None and newer is None:
+        chosen = news_run(question, lead, own, novelty, spans)
+    if chosen is None:
+        chosen = _select(question, lead, own, limit)
+    if asks and spans is not None and vectors is not None:
+        chosen = _cover(question, asks, lead, own, chosen, spans, vectors)
+    chosen = sorted(chosen, key=lambda s: (s.chunk.ord, s.span.start))
+    parts = [_with_marker(_continued(s, follow), 1) for s in chosen]
+    citations = [primary.citation(1, trim_quote(lead.text))]
+    if len(history) >= 2 and newer is None and primary.publication_id in history:
+        parts.insert(0, f"Latest release on this case ({primary.published}):")
+    if newer is not None:
+        title = newer.source.head.title
+        parts.append(f"A newer release, “{title}” ({newer.source.published}), says:")
+        parts.append(_with_marker(_continued(newer, follow), 2))
+        citations.append(newer.source.citation(2, trim_quote(newer.text)))
+        chosen.append(newer)
+    return Draft(text=" ".join(parts), citations=citations, chosen=chosen, primary=primary)

@@ -1,0 +1,67 @@
+"""What the answerer reads in questions and sentences beyond terms: numbers, names, updates.
+
+Terms, sentences and case numbers come from `index.text`, shared with retrieval.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.text import STOPWORDS, find_references, stem, words_of
+
+NUMBER = re.compile(r"\d[\d,]*(?:[.:]\d+)*")
+NOTE_MARKER = re.compile(r"\[\^\w+\]")
+# A line that opens the news of an update release: "Update:", "UPDATE - Arrest:".
+UPDATE_LINE = re.compile(r"(?im)^\s*(?:update|updated)\b[^\n]{0,40}?[:–-]")
+# Words about asking rather than about the event: they say which release is meant no more
+# than "the" does, so they are not key terms of a question.
+ASKING_WORDS = frozenset(
+    """
+latest last recent recently new newest current status update updates finally eventually
+police winnipeg release releases publication publications press statement according give
+find show
+""".split()
+)
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+
+
+def key_words(text: str) -> list[str]:
+    """The words of `text` that say what it is about, unstemmed, in order, once each."""
+    words = words_of(NOTE_MARKER.sub(" ", text))
+    return [w for w in words if w not in ASKING_WORDS and (len(w) >= 3 or w.isdigit())]
+
+
+def key_terms(text: str) -> set[str]:
+    """The stemmed key words of `text`, with its case numbers (as `tokenize` gives them)."""
+    return {stem(w) for w in key_words(text)} | {r.lower() for r in find_references(text)}
+
+
+def numbers_in(text: str) -> set[str]:
+    """Numbers in `text`, normalised (no thousands commas, no trailing punctuation)."""
+    out = set()
+    for raw in NUMBER.findall(text):
+        value = raw.replace(",", "").rstrip(".:")
+        if value:
+            out.add(value)
+            out.add(value.lstrip("0") or "0")
+    return out
+
+
+def capitalised_names(text: str) -> list[str]:
+    """Runs of capitalised words after the first word (people, places, programmes)."""
+    words = re.findall(r"[A-Za-z][\w'’-]*", text)
+    names, run = [], []
+    for i, word in enumerate(words):
+        lower = word.lower()
+        skip = lower in STOPWORDS or lower in ASKING_WORDS or lower in _MONTHS
+        if word[0].isupper() and i > 0 and not skip:
+            run.append(word)
+            continue
+        if run:
+            names.append(" ".join(run))
+        run = []
+    if run:
+        names.append(" ".join(run))
+    return names

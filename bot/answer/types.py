@@ -1,0 +1,137 @@
+"""The answerer's types: a numbered source, a scored sentence, a question, a draft, evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot.answer.phrases import capitalised_names, key_terms
+from bot.answer.shapes import BONUS as SHAPE_BONUS
+from bot.answer.shapes import Shape, known_words, shapes_of
+from index.models import Chunk, Citation
+from index.text import Span, find_references, terms_of
+
+
+@dataclass
+class Source:
+    """One release behind a number [n]: its retrieved chunks, best first."""
+
+    n: int
+    chunks: list[Chunk] = field(default_factory=list)
+    score: float = 0.0
+
+    @property
+    def head(self) -> Chunk:
+        return self.chunks[0]
+
+    @property
+    def publication_id(self) -> str:
+        return self.head.publication_id
+
+    @property
+    def published(self) -> str | None:
+        return self.head.published.isoformat() if self.head.published else None
+
+    def text(self) -> str:
+        """The retrieved text of the release, chunks in reading order."""
+        return "\n\n".join(c.text for c in sorted(self.chunks, key=lambda c: c.ord))
+
+    def citation(self, n: int, quote: str) -> Citation:
+        head = self.head
+        return Citation(
+            n=n,
+            title=head.title,
+            published=self.published,
+            url=head.url,
+            source=head.source,
+            issuer=head.issuer,
+            references=list(head.references),
+            quote=quote,
+        )
+
+
+@dataclass
+class Scored:
+    """One sentence of a retrieved release with how well it answers the question."""
+
+    source: Source
+    chunk: Chunk
+    span: Span
+    score: float
+    cosine: float
+    lexical: float
+
+    @property
+    def text(self) -> str:
+        return self.chunk.text[self.span.start : self.span.end]
+
+
+class Question:
+    """What the scorer needs to know about a question, computed once."""
+
+    def __init__(self, text: str, vector: np.ndarray, rarity: dict[str, float] | None = None):
+        self.text = text
+        self.vector = vector
+        self.cases = find_references(text)
+        self.terms = key_terms(text)
+        self.answer_shapes = shapes_of(text)
+        self.known = known_words(text)
+        self.names = [n for n in capitalised_names(text) if n.upper() not in self.cases]
+        # Rare terms, names, places and case numbers say which release is meant.
+        rarity = rarity or {}
+        named = set().union(*(terms_of(n) for n in self.names)) if self.names else set()
+        cases = {c.lower() for c in self.cases}
+        self.weights = {
+            t: rarity.get(t, 1.0) * (3.0 if t in cases else 1.5 if t in named else 1.0)
+            for t in self.terms
+        }
+        self.total = sum(self.weights.values()) or 1.0
+
+    def weight(self, terms: set[str]) -> float:
+        """The share of the question's weighted key terms that `terms` holds."""
+        return sum(self.weights.get(t, 0.0) for t in terms) / self.total
+
+    def shapes_met(self, sentence: str) -> set[str]:
+        """The kinds of answer the question asks for that `sentence` holds."""
+        return {s.name for s in self.answer_shapes if s.met_by(sentence, self.known)}
+
+    def shape_bonus(self, sentence: str) -> float:
+        """A bonus when the sentence holds the kind of phrase the question asks for."""
+        return SHAPE_BONUS * min(len(self.shapes_met(sentence)), 2)
+
+    def overlap(self, text: str) -> set[str]:
+        return self.terms & terms_of(text)
+
+
+@dataclass
+class Draft:
+    """An answer before the refusal decision: text, citations and what they rest on."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    chosen: list[Scored] = field(default_factory=list)
+    primary: Source | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the answer rests on, in numbers."""
+
+    cosine: float
+    coverage: float  # share of the question's key terms found in the release answered from
+    missing_case: bool  # the question names a case number the store does not hold
+    case_match: bool = False  # the release answered from carries the question's case number
+    sentence_coverage: float = 0.0  # key terms found in the quoted sentences and their title
+    missing_names: int = 0  # names in the question that the release does not mention
+    shape_ok: float | None = None  # share of the kinds of answer asked for that the quotes hold
+    essential_missing: bool = False  # a name, figure, date or sentence asked for is in no quote
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One part of a question, embedded, with the kinds of answer it wants."""
+
+    text: str
+    vector: np.ndarray
+    shapes: tuple[Shape, ...]

@@ -1,0 +1,1 @@
+"""The HTTP API, the web page and their middleware."""

@@ -1,0 +1,147 @@
+"""The API's routes: thin handlers over the shared Runtime (see `bot.api.app`)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.concurrency import run_in_threadpool
+
+from bot.api.deps import RequireKey, RuntimeDep
+from bot.api.runtime import Runtime, http_error
+from bot.api.schemas import AskRequest, ErrorBody, Health, Readiness
+from index.errors import PolicingQAError, StoreUnavailable
+from index.models import Answer
+
+log = logging.getLogger(__name__)
+
+_ERRORS = {code: {"model": ErrorBody} for code in (401, 413, 503)}
+
+
+router = APIRouter()
+asks = APIRouter(dependencies=[RequireKey], responses=_ERRORS, tags=["ask"])
+
+
+@router.get("/healthz", response_model=Health, tags=["ops"])
+async def healthz() -> Health:
+    """Say the process is alive; never touches the store."""
+    return Health()
+
+
+@router.get(
+    "/readyz", response_model=Readiness, tags=["ops"], responses={503: {"model": Readiness}}
+)
+async def readyz(runtime: RuntimeDep):
+    """Report store counts, the last ingest and the newest publication; 503 if unreachable."""
+    ok, body = await run_in_threadpool(runtime.readiness)
+    return JSONResponse(body.model_dump(mode="json"), status_code=200 if ok else 503)
+
+
+# Load balancers often probe with HEAD; same answers, kept out of the schema.
+router.add_api_route("/healthz", healthz, methods=["HEAD"], include_in_schema=False)
+router.add_api_route("/readyz", readyz, methods=["HEAD"], include_in_schema=False)
+
+
+async def _prepare(body: AskRequest, request: Request, runtime: Runtime):
+    """Check what pydantic cannot (the configured limit) and get the shared answerer."""
+    limit = runtime.settings.max_question_chars
+    if len(body.question) > limit:
+        size = len(body.question)
+        raise HTTPException(
+            413, detail=f"question is {size:,} characters, over the limit of {limit:,}"
+        )
+    if runtime.settings.log_questions:
+        log.info("question id=%s: %r", request.state.request_id, body.question)
+    try:
+        return runtime.answerer() if runtime.ready else await run_in_threadpool(runtime.answerer)
+    except StoreUnavailable as exc:
+        raise http_error(exc) from exc
+
+
+def _call_args(body: AskRequest) -> tuple[tuple, dict]:
+    return (body.question, body.history), {
+        "since": body.since,
+        "until": body.until,
+        "top_k": body.top_k,
+    }
+
+
+@asks.post("/ask", response_model=Answer)
+async def ask(body: AskRequest, request: Request, runtime: RuntimeDep) -> Answer:
+    """Answer a question from the publications, with numbered citations."""
+    answerer = await _prepare(body, request, runtime)
+    args, kwargs = _call_args(body)
+    slots = await runtime.slot()
+    try:
+        return await run_in_threadpool(answerer.ask, *args, **kwargs)
+    except PolicingQAError as exc:
+        raise http_error(exc) from exc
+    finally:
+        slots.release()
+        runtime.answered()
+
+
+@asks.post(
+    "/ask/stream",
+    response_class=EventSourceResponse,
+    responses={
+        200: {
+            "description": "events delta*, citations, done (or error)",
+            "content": {"text/event-stream": {}},
+        }
+    },
+)
+async def ask_stream(body: AskRequest, request: Request, runtime: RuntimeDep):
+    """Stream the answer as Server-Sent Events: delta..., citations, done."""
+    answerer = await _prepare(body, request, runtime)
+    args, kwargs = _call_args(body)
+    slots = await runtime.slot()
+    try:
+        events = answerer.stream(*args, **kwargs)
+        # The first step retrieves and reaches the backend: its failure is still an HTTP error.
+        first = await run_in_threadpool(next, events, None)
+    except BaseException as exc:
+        slots.release()
+        if isinstance(exc, PolicingQAError):
+            raise http_error(exc) from exc
+        raise
+    return EventSourceResponse(_sse(events, first, slots, runtime, request.state.request_id))
+
+
+def _encode(kind: str, payload) -> str:
+    match kind:
+        case "delta":
+            return json.dumps({"text": payload})
+        case "citations":
+            return json.dumps([c.model_dump(mode="json") for c in payload])
+        case "done":
+            return payload.model_dump_json()
+    raise ValueError(f"unknown stream event {kind!r}")
+
+
+async def _sse(events, first, slots, runtime: Runtime, request_id: str):
+    item = first
+    try:
+        while item is not None:
+            yield ServerSentEvent(data=_encode(*item), event=item[0])
+            item = await run_in_threadpool(next, events, None)
+    except PolicingQAError as exc:
+        err = http_error(exc)
+        yield ServerSentEvent(
+            event="error", data=json.dumps({"detail": err.detail, "status": err.status_code})
+        )
+    except Exception:
+        log.exception("stream failed id=%s", request_id)
+        yield ServerSentEvent(
+            event="error",
+            data=json.dumps({"detail": f"internal error (request id {request_id})", "status": 500}),
+        )
+    finally:
+        slots.release()
+        runtime.answered()
+        close = getattr(events, "close", None)
+        if close is not None:
+            close()

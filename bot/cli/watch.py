@@ -1,0 +1,100 @@
+"""`policing-qa watch`: keep the store current on a schedule."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from bot.cli.ingest import EXIT_OK, EXIT_PARTIAL
+from bot.cli.options import settings_for, store_option
+from bot.cli.options import sources_path as sources_path_for
+from index.errors import ConfigError
+
+
+def _every(ctx, param, value: str) -> float:
+    from ingest.watch import parse_every
+
+    try:
+        return parse_every(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    """First SIGINT/SIGTERM: finish the current run and stop; a second SIGINT interrupts."""
+
+    def handler(signum, frame):
+        click.echo(f"{signal.Signals(signum).name}: stopping after the current run", err=True)
+        stop.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+@click.command()
+@click.option(
+    "--sources",
+    "sources_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TOML file listing feeds, sitemaps and pages (see docs/sources.example.toml) "
+    "[POLICING_QA_SOURCES].",
+)
+@click.option(
+    "--every",
+    default="15m",
+    show_default=True,
+    callback=_every,
+    help="Time between the starts of runs: 30s, 15m, 1h, 1h30m.",
+)
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Remove pages their feed or sitemap no longer lists, and pages now 404/410.",
+)
+@click.option("--max-runs", type=click.IntRange(min=1), help="Stop after this many runs.")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="When another run holds the lock, wait for it instead of skipping a run.",
+)
+@store_option
+def watch(sources_path, every, prune, max_runs, wait, store):
+    """Re-ingest the sources in a sources file every --every until stopped (Ctrl-C, SIGTERM).
+
+    Prints one summary line per run. The sources file is re-read before each run; if an
+    edit broke it, the previous version is used and the error printed. Exit status: 0, or
+    3 when the last run had failures.
+    """
+    from index.store import open_store
+    from ingest.fetch import Fetcher
+    from ingest.lock import holding, lock_for
+    from ingest.pipeline import build_ingestor
+    from ingest.sources_file import load_sources
+    from ingest.watch import run_once
+    from ingest.watch import watch as loop
+
+    settings = settings_for(store)
+    sources_path = sources_path_for(sources_path, settings, required=True)
+    config = load_sources(sources_path)
+    db = open_store(settings)
+    ingestor = build_ingestor(settings, store=db)
+    stop = threading.Event()
+    _stop_on_signals(stop)
+
+    def one_run():
+        nonlocal config
+        try:
+            config = load_sources(sources_path)
+        except ConfigError as exc:
+            click.echo(f"keeping the previous sources: {exc}", err=True)
+        with holding(lock_for(settings, db), wait=wait, stop=stop):
+            with Fetcher(config.fetch_options(settings.max_file_bytes)) as fetcher:
+                return run_once(ingestor, fetcher, config.sources, prune=prune, stop=stop)
+
+    last = loop(one_run, every=every, stop=stop, max_runs=max_runs, echo=click.echo)
+    sys.exit(EXIT_PARTIAL if last is not None and last.failed else EXIT_OK)

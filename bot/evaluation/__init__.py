@@ -1,0 +1,1 @@
+"""Scoring the answerer on gold sets of questions."""

@@ -1,0 +1,1 @@
+"""The Slack app: factory, listeners, Block Kit, threads and feedback."""

@@ -1,0 +1,157 @@
+"""The Slack app's listeners, at module level: each takes only what Bolt injects.
+
+What a listener needs beyond Slack's payload (the answerer, the feedback store) reaches
+it as `context["services"]`, set by the app's middleware (see `bot.slack.app`).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+
+from bot.slack.blocks import APOLOGY, THANKS, UNKNOWN_ANSWER, USAGE, render_answer
+from bot.slack.feedback import FeedbackStore
+from bot.slack.threads import plain_text, post_in_thread, thread_history
+from index.models import Answer
+
+log = logging.getLogger(__name__)
+
+_PUBLIC_FLAG = "--public"
+# Message subtypes a person asking sends: plain, with an attachment, or a thread reply
+# also sent to the channel.
+_QUESTION_SUBTYPES = {None, "file_share", "thread_broadcast"}
+
+
+@dataclass(frozen=True)
+class Services:
+    """What listeners share; Bolt copies a request's context for lazy listeners, not this."""
+
+    answerer: Callable[[], object]
+    feedback: FeedbackStore
+    log_questions: bool = False
+
+    def __deepcopy__(self, memo) -> Services:
+        return self
+
+    def answer(self, question: str, history=(), *, user, channel, show_question=False) -> dict:
+        """The rendered answer, or the apology; never raises."""
+        if self.log_questions:
+            log.info("question from %s in %s: %s", user, channel, question)
+        try:
+            result: Answer = self.answerer().ask(question, history)
+        except Exception:
+            log.exception("answering failed (user %s, channel %s)", user, channel)
+            return {"text": APOLOGY}
+        try:
+            answer_id = self.feedback.record_answer(result, asked_by=user, channel=channel)
+        except Exception:
+            # The answer matters more than its feedback buttons.
+            log.exception("could not record the answer for feedback")
+            answer_id = None
+        return render_answer(result, answer_id, show_question=show_question)
+
+
+def _logged(func):
+    """Log a lazy listener's failure here: Bolt would only print a one-line summary."""
+
+    @functools.wraps(func)
+    def run(**kwargs):
+        try:
+            func(**kwargs)
+        except Exception:
+            log.exception("Slack listener %s failed", func.__name__)
+
+    return run
+
+
+def parse_ask(text: str | None) -> tuple[bool, str]:
+    """`(public, question)` from the text after `/ask`."""
+    words = (text or "").split()
+    public = bool(words) and words[0] == _PUBLIC_FLAG
+    return public, plain_text(" ".join(words[1:] if public else words))
+
+
+def acknowledge(ack) -> None:
+    ack()
+
+
+def _reply_in_thread(event: dict, body: dict, client: WebClient, context) -> None:
+    services: Services = context["services"]
+    if event.get("bot_id") or event.get("subtype") not in _QUESTION_SUBTYPES:
+        return  # other bots, edits, deletions, joins: never a question
+    if body.get("event_id") and not services.feedback.claim_event(body["event_id"]):
+        log.info("event %s was already delivered; not answering again", body["event_id"])
+        return
+    channel, ts = event["channel"], event["ts"]
+    thread_ts = event.get("thread_ts") or ts
+    question = plain_text(event.get("text") or "", context.bot_user_id)
+    if not question:
+        post_in_thread(client, channel, thread_ts, {"text": USAGE})
+        return
+    history = []
+    if event.get("thread_ts"):
+        history = thread_history(
+            client, channel, thread_ts, ts, bot_user_id=context.bot_user_id, bot_id=context.bot_id
+        )
+    message = services.answer(question, history, user=event.get("user"), channel=channel)
+    post_in_thread(client, channel, thread_ts, message)
+
+
+@_logged
+def answer_mention(event, body, client, context):
+    """A mention of the bot: answer in its thread."""
+    _reply_in_thread(event, body, client, context)
+
+
+@_logged
+def answer_direct_message(event, body, client, context):
+    """A direct message: answer in its thread; other messages are not questions."""
+    if event.get("channel_type") == "im":
+        _reply_in_thread(event, body, client, context)
+
+
+def ack_ask(ack, command):
+    """Acknowledge `/ask` at once; an empty one gets the usage text instead."""
+    _, question = parse_ask(command.get("text"))
+    if question:
+        ack()
+    else:
+        ack(text=USAGE)
+
+
+@_logged
+def answer_ask(command, respond, context):
+    """Answer `/ask`: privately, or in the channel with `--public`."""
+    public, question = parse_ask(command.get("text"))
+    if not question:
+        return
+    message = context["services"].answer(
+        question,
+        user=command.get("user_id"),
+        channel=command.get("channel_id"),
+        show_question=True,
+    )
+    respond(response_type="in_channel" if public else "ephemeral", **message)
+
+
+@_logged
+def store_feedback(action, body, respond, context):
+    """Record a helpful / not helpful click and thank the person privately."""
+    stored = context["services"].feedback.record_choice(
+        action["value"],
+        user=body["user"]["id"],
+        channel=(body.get("channel") or {}).get("id"),
+        choice=action["action_id"].removeprefix("feedback_"),
+    )
+    text = THANKS if stored else UNKNOWN_ANSWER
+    respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def on_error(error, body):
+    """The one error handler: log what failed, with the request kind."""
+    kind = body.get("type") or body.get("command") or "request"
+    log.error("Slack %s failed: %s", kind, error, exc_info=error)

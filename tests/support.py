@@ -1,0 +1,32 @@
+"""What several test modules share that is neither a fake nor a fixture: where the
+corpus and samples are, a free port, and settings that ignore the environment."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from index.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+SAMPLES = REPO / "docs" / "samples"
+PAGES = CORPUS / "winnipeg-police" / "pages"
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now (a connection to it is refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def clean_settings(**values) -> Settings:
+    """Settings from explicit values only, whatever POLICING_QA_* the shell has."""
+    with pytest.MonkeyPatch.context() as mp:
+        for key in [k for k in os.environ if k.startswith("POLICING_QA_")]:
+            mp.delenv(key)
+        return Settings(_env_file=None, **values)
