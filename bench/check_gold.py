@@ -1,4 +1,4 @@
-"""Validate bench/gold.jsonl against the real corpus and print any problems."""
+"""Validate a gold set (bench/gold*.jsonl) against the real corpus and print any problems."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import lxml.html
 
-KINDS = {"fact", "latest", "unanswerable"}
+KINDS = {"fact", "everyday", "latest", "unanswerable"}
 SPLITS = {"dev", "test", "fresh"}
 KEYS = {"id", "kind", "question", "sources", "latest_source", "answer_keywords"}
 WINNIPEG_DATE = re.compile(r"^(\d{4})_\d{2}[A-Za-z]+_(\d{4})_(\d{2})_(\d{2})\.html$")
@@ -74,9 +74,9 @@ def check_line(item: dict, files: dict[str, Path]) -> list[str]:
     errs += [f"source not in corpus: {s}" for s in sources if s not in files]
     if errs:
         return errs
-    if kind == "fact":
+    if kind in ("fact", "everyday"):
         if last is not None:
-            errs.append("fact must have latest_source null")
+            errs.append(f"{kind} must have latest_source null")
         errs += [
             f"keyword {k!r} in no source" for k in kws if not any(has(files[s], k) for s in sources)
         ]
