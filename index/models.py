@@ -66,6 +66,7 @@ class Hit(_Model):
     score: float
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    dense_score: float | None = Field(None, description="Cosine similarity to the question")
 
 
 class Citation(_Model):

@@ -23,11 +23,13 @@ def fuse(
     those terms they hold, so an exact match ranked low by vectors still rises.
     """
     scores = {pos: share / (RRF_K + 1) for pos, share in anchors.items()}
-    ranks: dict[int, dict[str, int]] = {pos: {} for pos in anchors}
+    ranks: dict[int, dict[str, float]] = {pos: {} for pos in anchors}
     for name, ranked in (("dense_rank", dense), ("lexical_rank", lexical)):
         for rank, (pos, _) in enumerate(ranked, 1):
             scores[pos] = scores.get(pos, 0.0) + 1.0 / (RRF_K + rank)
             ranks.setdefault(pos, {})[name] = rank
+    for pos, similarity in dense:
+        ranks[pos]["dense_score"] = similarity
     # Ties (one chunk first by vectors, another first by BM25) go to the newer release,
     # then to the earlier position, so the order never depends on set iteration.
     order = sorted(scores, key=lambda p: (-round(scores[p], 12), -date_int(chunks[p].published), p))

@@ -51,6 +51,12 @@ def _intersect(a: date | None, b: date | None, pick) -> date | None:
     return pick(a, b) if a and b else a or b
 
 
+def _consistent(when: When) -> bool:
+    """False when the question's dates exclude each other ("2019 ... released in 2020")."""
+    since, until = _window(when, None, None)
+    return not (since and until and since > until)
+
+
 def _window(when: When, since: date | None, until: date | None) -> tuple:
     """The date filter: the caller's window intersected with the question's dates."""
     since = _intersect(since, when.since, max)
@@ -121,7 +127,8 @@ class Retriever:
         snap = self.live.get()
         today = today or snap.newest or date.today()
         when = parse_when(query, today)
-        since, until = _window(when, since, until)
+        asked = (since, until)
+        since, until = _window(when, since, until) if _consistent(when) else asked
         refs = list(dict.fromkeys([r.upper() for r in references or []] + find_references(query)))
         case_pubs = snap.publications_for(refs) if refs else []
         issuers = self._issuers(snap, issuer)
@@ -138,9 +145,12 @@ class Retriever:
         )
         # Given references must match; found ones narrow only when the store knows them.
         pubs = case_pubs if (references or case_pubs) else None
-        if (since and until and since > until) or issuers == [] or pubs == []:
+        if issuers == [] or pubs == []:
             return result
-        fused = self._fused(snap, when.text, since, until, issuers, pubs)
+        fused, (since, until) = self._within(snap, when.text, (since, until), asked, issuers, pubs)
+        result = replace(result, since=since, until=until)
+        if not fused:
+            return result
         hits = self._rerank(when.text, fused)
         case_refs = [r for r in refs if r in snap.by_reference]
         if when.wants_latest and not case_pubs and hits:
@@ -155,6 +165,20 @@ class Retriever:
             case_references=case_refs if case_pubs else [],
             case_history=case_history(snap, case_pubs, hits),
         )
+
+    def _within(self, snap, text, window, asked, issuers, pubs) -> tuple[list[Hit], tuple]:
+        """Fused hits within the window; if the question's own dates found nothing
+        ("a 1995 death identified in 2021", "the 2019 report released in 2020"), they
+        were context, not a filter: search the caller's window instead."""
+        since, until = window
+        if since and until and since > until:
+            return [], window  # the question's dates and the caller's exclude each other
+        fused = self._fused(snap, text, since, until, issuers, pubs)
+        if not fused and window != asked:
+            wider = self._fused(snap, text, *asked, issuers, pubs)
+            if wider:
+                return wider, asked
+        return fused, window
 
     def term_rarity(self, terms) -> dict[str, float]:
         """How rare each term is among the committed chunks, by the BM25 index's counts."""

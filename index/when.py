@@ -47,7 +47,6 @@ _SINCE = _compile(r"(?:since|after|from|starting(?: in)?) P1")
 _BEFORE = _compile(r"(?:before|prior to|until|up to|through) P1")
 _AT = _compile(r"(?:(?:in|on|during|of|for|from) (?:the year )?)?P1")
 _LAST_MONTH_NAME = re.compile(r"\b(?:last|this past) " + _MONTH.format(g="m") + r"\b", re.I)
-_IN_MONTH = re.compile(r"\b(?:in|during) " + _MONTH.format(g="m") + r"\b(?! \d)", re.I)
 _RELATIVE = re.compile(
     r"\b(?:(?P<which>last|this|past|previous) (?P<unit>year|month|week)"
     r"|(?:in )?the (?:last|past) (?P<n>\d+|two|three|four|five|six)"
@@ -150,14 +149,14 @@ def _relative(match: re.Match, today: date) -> tuple[date | None, date | None]:
     return today - timedelta(days=7), today
 
 
-def _named_month(month: str, today: date, *, strictly_before: bool) -> tuple[date, date]:
-    """The most recent such month: 'last March' in March means a year ago."""
+def _named_month(month: str, today: date) -> tuple[date, date]:
+    """The most recent such month before this one: 'last March' in March means a year ago.
+
+    A month named without "last" ("a stabbing in June") says nothing of the year, so it
+    filters nothing: its name stays in the search text for BM25 to match.
+    """
     m = _MONTHS[month.lower().rstrip(".")]
-    year = (
-        today.year
-        if (m < today.month or (m == today.month and not strictly_before))
-        else (today.year - 1)
-    )
+    year = today.year if m < today.month else today.year - 1
     return date(year, m, 1), _month_end(year, m)
 
 
@@ -254,9 +253,7 @@ def _read_ranges(reading: _Reading, today: date) -> None:
         if (s := _span(m, "1")) is not None:
             reading.take(m, s)
     for m in _LAST_MONTH_NAME.finditer(text):
-        reading.take(m, _named_month(m["m"], today, strictly_before=True))
-    for m in _IN_MONTH.finditer(text):
-        reading.take(m, _named_month(m["m"], today, strictly_before=False))
+        reading.take(m, _named_month(m["m"], today))
     for m in _RELATIVE.finditer(text):
         reading.take(m, _relative(m, today))
 
