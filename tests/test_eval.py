@@ -13,7 +13,7 @@ GOLD = [
     {
         "id": "f1",
         "kind": "fact",
-        "question": "How much did the 2017 Tip a Cop fundraiser raise?",
+        "question": "How much did the 7th annual Tip a Cop fundraiser raise?",
         "sources": ["2017_11nov_2017_11_09.html"],
         "latest_source": None,
         "answer_keywords": ["$13,000"],

@@ -19,7 +19,7 @@ from bot.answer.condense import condense_rules
 from bot.answer.extractive import compose, primary_lead
 from bot.answer.novelty import find_news
 from bot.answer.phrases import key_terms
-from bot.answer.refusal import evidence, is_weak, refusal_text
+from bot.answer.refusal import evidence, is_weak, refusal
 from bot.answer.releases import ReleaseReader
 from bot.answer.scoring import score_sentences
 from bot.answer.sentence_bank import SentenceBank
@@ -144,15 +144,16 @@ class Answerer:
             asks=asks_of(plain, self.embedder.embed_documents),
             vectors=self.bank.vectors,
         )
-        proof = evidence(q, draft, sources)
+        proof = evidence(q, draft, sources, wants_latest)
         log.debug("evidence for %r: %s", standalone, proof)
         return sources, draft, proof
 
     def respond(self, question: str, standalone: str, result) -> Iterator[tuple[str, object]]:
         """Answer (or refuse) from a retrieval result; the events of `stream()`."""
         sources, draft, proof = self.prepare(standalone, result)
-        if is_weak(proof):
-            text, citations = refusal_text(standalone, sources), []
+        refused = not draft.citations or is_weak(proof)
+        if refused:
+            text, citations = refusal(standalone, sources)
             yield "delta", text
         elif self.generator is None:
             text, citations = draft.text, draft.citations
@@ -169,9 +170,11 @@ class Answerer:
             Answer(
                 question=question,
                 answer=text,
-                refused=not citations,
+                refused=refused or not citations,
                 citations=citations,
-                as_of=max((c.published for c in citations if c.published), default=None),
+                as_of=None
+                if refused
+                else max((c.published for c in citations if c.published), default=None),
             ),
         )
 

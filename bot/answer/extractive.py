@@ -14,6 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from bot.answer.clauses import best_for
+from bot.answer.direct import direct_answer
 from bot.answer.news import news_run, release_statements
 from bot.answer.novelty import Novelty
 from bot.answer.sources import trim_quote
@@ -192,4 +193,9 @@ def compose(
         parts.append(_with_marker(_continued(newer, follow), 2))
         citations.append(newer.source.citation(2, trim_quote(newer.text)))
         chosen.append(newer)
-    return Draft(text=" ".join(parts), citations=citations, chosen=chosen, primary=primary)
+    text = " ".join(parts)
+    # The answer first: what was asked, cut from the quoted sentences, then the quotes.
+    direct = direct_answer(question, [s for s in chosen if s.source is primary])
+    if direct:
+        text = f"{direct} [1].\n\n{text}"
+    return Draft(text=text, citations=citations, chosen=chosen, primary=primary)

@@ -1,32 +1,57 @@
 """Decide when the evidence is too weak to answer, and say so plainly.
 
-Calibrated on bench/gold.jsonl (see bench/answer.py). An answer needs: the case number
-asked about to exist; most of the question's key terms, weighted by how rare they are in
-the store, in the release answered from; and, when the question asks for a name, a
-figure, a date or a sentence, a quoted sentence that holds one the question did not give
-("What is the name of the victim?" is refused when the release withholds it).
+Two hard rules: a case number the store does not hold, and nothing retrieved, are
+refusals. Otherwise a small logistic model (`bot/answer/answerability.json`, fitted by
+`bench/fit_answerability.py` on questions kept apart from the test split) weighs what
+the answer rests on: how close in meaning the quoted sentences and the release are to
+the question, by how much the release leads the others, whether vectors and BM25 agree,
+which key terms, names and kinds of answer the release lacks.
 """
 
 from __future__ import annotations
 
+from bot.answer.answerability import Answerability
 from bot.answer.scoring import release_terms
+from bot.answer.shapes import WITHHELD
+from bot.answer.sources import find_quote
 from bot.answer.types import Draft, Evidence, Question, Source
+from index.models import Citation
 from index.text import terms_of
 
-MIN_COVERAGE = 0.6  # of the question's key terms, weighted by rarity, in the release
-MIN_COSINE = 0.25  # of the best quoted sentence to the question
+# Below both, no release is about the question (no answerable training question was).
+FAR_COSINE = 0.3  # the best quoted sentence
+FAR_DENSE = 0.35  # the release's best chunk
 
 
-def is_weak(proof: Evidence) -> bool:
+def is_weak(proof: Evidence, model: Answerability | None = None) -> bool:
     """True when the evidence is too weak to answer from."""
-    if proof.missing_case or proof.essential_missing:
-        return True
+    if decided := hard_rule(proof):
+        return decided == "refuse"
+    return not (model or Answerability.load()).answers(proof)
+
+
+def hard_rule(proof: Evidence) -> str | None:
+    """ "refuse" or "answer" when a rule decides, None when the model must weigh it.
+
+    A case number the store does not hold, nothing retrieved or nothing close in meaning,
+    a name the release says it withholds, or no quoted sentence with the kind of answer
+    asked for (a name, a figure, a date, a sentence) is a refusal; the case number asked
+    about is an answer.
+    """
+    if proof.missing_case or proof.dense_rank is None and proof.lexical_rank is None:
+        return "refuse"
+    if proof.essential_missing or proof.withheld:
+        return "refuse"
     if proof.case_match:
-        return False
-    return proof.cosine < MIN_COSINE or proof.coverage < MIN_COVERAGE
+        return "answer"
+    if proof.cosine < FAR_COSINE and proof.dense < FAR_DENSE:
+        return "refuse"  # nothing retrieved is close in meaning
+    return None
 
 
-def evidence(question: Question, draft: Draft, sources: list[Source]) -> Evidence:
+def evidence(
+    question: Question, draft: Draft, sources: list[Source], wants_latest: bool = False
+) -> Evidence:
     """Measure how well `draft` covers `question`."""
     if not draft.chosen or draft.primary is None:
         return Evidence(0.0, 0.0, bool(question.cases))
@@ -42,24 +67,40 @@ def evidence(question: Question, draft: Draft, sources: list[Source]) -> Evidenc
     refs = {r.upper() for r in primary.head.references}
     shapes = question.answer_shapes
     met = set().union(*(question.shapes_met(s.text) for s in draft.chosen))
+    has = release_terms(primary)
+    missing = [question.weights[t] for t in question.terms if t not in has]
+    rarest = max(question.weights.values(), default=1.0) or 1.0
+    others = [s.dense for s in sources if s is not primary]
+    asks_name = any(s.name in ("who", "named") for s in shapes)
     return Evidence(
         cosine=max(s.cosine for s in draft.chosen),
-        coverage=question.weight(release_terms(primary)),
+        coverage=question.weight(has),
         missing_case=bool(question.cases) and not set(question.cases) & known_cases,
         case_match=bool(question.cases) and set(question.cases) <= refs,
         sentence_coverage=question.weight(heads | said),
-        missing_names=sum(1 for n in question.names if n.lower() not in text),
+        missing_names=sum(1 for n in question.names if n.lower() not in text)
+        / max(1, len(question.names)),
         shape_ok=len(met) / len(shapes) if shapes else None,
         essential_missing=any(s.essential and s.name not in met for s in shapes),
+        dense=primary.dense,
+        dense_margin=primary.dense - max(others, default=0.0),
+        dense_rank=primary.dense_rank,
+        lexical_rank=primary.lexical_rank,
+        missing_rarest=max(missing, default=0.0) / rarest,
+        wants_latest=wants_latest,
+        withheld=asks_name and bool(WITHHELD.search(text)),
     )
 
 
-def refusal_text(question: str, sources: list[Source], limit: int = 3) -> str:
-    """A plain "the publications don't say", naming the closest releases."""
-    lead = "The publications I have don't say"
+def refusal(question: str, sources: list[Source], limit: int = 3) -> tuple[str, list[Citation]]:
+    """A plain "the publications don't say", citing the closest releases so they can be read."""
     subject = question.strip().rstrip("?.! ")
-    message = f"{lead} — I found nothing that answers “{subject}”."
-    closest = [f"“{s.head.title}” ({s.published or 'undated'})" for s in sources[:limit]]
-    if closest:
-        message += " The closest releases are " + "; ".join(closest) + "."
-    return message
+    message = f"The publications I have don't say — I found nothing that answers “{subject}”."
+    closest = sources[:limit]
+    if not closest:
+        return message, []
+    named = "; ".join(
+        f"“{s.head.title}” ({s.published or 'undated'}) [{n}]" for n, s in enumerate(closest, 1)
+    )
+    citations = [s.citation(n, find_quote(s, question)) for n, s in enumerate(closest, 1)]
+    return f"{message} The closest releases are {named}.", citations

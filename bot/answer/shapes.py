@@ -61,12 +61,23 @@ class Shape:
 
     def met_by(self, sentence: str, known: dict[str, re.Pattern | None] | None = None) -> bool:
         """True when `sentence` holds this kind of answer (not one the question gave)."""
+        return self.find(sentence, known) is not None
+
+    def find(
+        self, sentence: str, known: dict[str, re.Pattern | None] | None = None
+    ) -> re.Match | None:
+        """Where `sentence` gives this kind of answer, in its own offsets, if it does."""
         if self.figures_only:
-            sentence = _CONTEXT_FIGURES.sub(" ", sentence)
+            sentence = _blank(_CONTEXT_FIGURES, sentence)
         pattern = known.get(self.novel_only) if known and self.novel_only else None
         if pattern is not None:
-            sentence = pattern.sub("", sentence)
-        return bool(self.answer.search(sentence))
+            sentence = _blank(pattern, sentence)
+        return self.answer.search(sentence)
+
+
+def _blank(pattern: re.Pattern, text: str) -> str:
+    """`text` with `pattern`'s matches blanked by as many spaces, so offsets stay."""
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def _alternatives(items) -> re.Pattern | None:
@@ -85,17 +96,49 @@ def _re(pattern: str, flags: int = 0) -> re.Pattern:
     return re.compile(pattern, flags)
 
 
+# People a question may ask the name of ("the name of the 56-year-old man").
+_PEOPLE = (
+    r"(?:man|men|woman|women|boy|girl|victim|suspect|driver|officer|person|accused|youth|teen"
+    r"|teenager|child|employee|parent|member|male|female|owner|teacher|student|worker|healer"
+    r"|individual|pedestrian|cyclist|motorist|operator|resident|father|mother|son|daughter)s?"
+)
+# A name withheld: the release answers "who?" by saying it will not.
+WITHHELD = re.compile(
+    r"\b(?:names?|identit(?:y|ies))\b[^.]{0,60}?\b(?:(?:is|are|was|were|will) not (?:being |be )?"
+    r"(?:released|disclosed|made public)|withheld|not been released)"
+    r"|\bnot (?:be )?(?:releasing|identifying|naming)\b",
+    re.I,
+)
+
 SHAPES = [
     Shape(
         "who",
         _re(
-            rf"{_CLAUSE}who\b|\bname of\b|\bwhat (?:is|was) (?:the|his|her) name\b"
+            rf"{_CLAUSE}who\b|\bname of (?:the |a |an |his |her )?(?:[\w-]+ ){{0,3}}?{_PEOPLE}\b"
+            r"|\bwhat (?:is|was) (?:his|her|their) names?\b|\bwhat (?:is|was) the name\b(?! of)"
             r"|\bwhich\b[^?]{0,30}?\b(?:officer|man|woman|person|suspect|driver)\b",
             re.I,
         ),
         _PERSON,
         figures_only=True,
         novel_only="names",
+    ),
+    Shape(
+        # "The name of the nightclub": a proper name the question does not give.
+        "named",
+        _re(r"\bname of\b|\bwhat (?:is|was) (?:it|its) (?:called|named)\b", re.I),
+        _re(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z’']+(?: (?:of |the )?[A-Z][a-z’']+)*\b"),
+        novel_only="words",
+    ),
+    Shape(
+        # "How much money?" is answered by an amount of money, not by any figure.
+        "money",
+        _re(
+            r"\bhow much (?:money|cash|damage)\b|\bworth\b|\bvalued?\b|\bcost\b"
+            r"|\bhow much\b[^?]{0,60}\b(?:raise|raised|donate|donated|stole|stolen|took|take)\b",
+            re.I,
+        ),
+        _re(r"\$\s?\d|\b\d[\d,.]*\s?(?:dollars|million|thousand)\b"),
     ),
     Shape(
         # "Has anyone been charged?" is answered by a name, or by "no charges have been laid";

@@ -26,7 +26,14 @@ def number_sources(hits: Iterable[Hit], extra: Iterable[Hit] = ()) -> list[Sourc
             source = by_pub[pid] = Source(n=len(by_pub) + 1, score=hit.score)
         if all(c.id != hit.chunk.id for c in source.chunks):
             source.chunks.append(hit.chunk)
+        source.dense = max(source.dense, hit.dense_score or 0.0)
+        source.dense_rank = _best(source.dense_rank, hit.dense_rank)
+        source.lexical_rank = _best(source.lexical_rank, hit.lexical_rank)
     return list(by_pub.values())
+
+
+def _best(a: int | None, b: int | None) -> int | None:
+    return min(a, b) if a and b else a or b
 
 
 def trim_quote(text: str, limit: int = QUOTE_CHARS) -> str:

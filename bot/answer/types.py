@@ -20,6 +20,11 @@ class Source:
     n: int
     chunks: list[Chunk] = field(default_factory=list)
     score: float = 0.0
+    # How retrieval saw the release: its best chunk's cosine to the question and its best
+    # ranks in the vector and BM25 rankings (None: not ranked there).
+    dense: float = 0.0
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
 
     @property
     def head(self) -> Chunk:
@@ -116,16 +121,41 @@ class Draft:
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the answer rests on, in numbers."""
+    """What the answer rests on, in numbers (the answerability model reads `features`)."""
 
-    cosine: float
+    cosine: float  # of the best quoted sentence to the question
     coverage: float  # share of the question's key terms found in the release answered from
     missing_case: bool  # the question names a case number the store does not hold
     case_match: bool = False  # the release answered from carries the question's case number
     sentence_coverage: float = 0.0  # key terms found in the quoted sentences and their title
-    missing_names: int = 0  # names in the question that the release does not mention
+    missing_names: float = 0.0  # share of the names in the question the release never mentions
     shape_ok: float | None = None  # share of the kinds of answer asked for that the quotes hold
     essential_missing: bool = False  # a name, figure, date or sentence asked for is in no quote
+    dense: float = 0.0  # the release's best chunk: cosine to the question
+    dense_margin: float = 0.0  # ... minus the best chunk of any other release
+    dense_rank: int | None = None  # the release's best rank by vectors
+    lexical_rank: int | None = None  # ... and by BM25
+    missing_rarest: float = 0.0  # the rarest key term the release lacks, against the rarest
+    wants_latest: bool = False
+    withheld: bool = False  # a name is asked for and the release says it is not released
+
+    def features(self) -> dict[str, float]:
+        """The numbers the answerability model weighs, by name."""
+        return {
+            "cosine": self.cosine,
+            "coverage": self.coverage,
+            "sentence_coverage": self.sentence_coverage,
+            "missing_names": self.missing_names,
+            "shape_ok": 1.0 if self.shape_ok is None else self.shape_ok,
+            "essential_missing": float(self.essential_missing),
+            "case_match": float(self.case_match),
+            "dense": self.dense,
+            "dense_margin": self.dense_margin,
+            "dense_top": 1.0 / self.dense_rank if self.dense_rank else 0.0,
+            "lexical_top": 1.0 / self.lexical_rank if self.lexical_rank else 0.0,
+            "missing_rarest": self.missing_rarest,
+            "wants_latest": float(self.wants_latest),
+        }
 
 
 @dataclass(frozen=True)

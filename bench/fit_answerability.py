@@ -1,0 +1,140 @@
+"""Fit the answerability model (bot/answer/answerability.json) on questions not in the test split.
+
+For every training question the real answerer retrieves and drafts an answer over the
+store, and `Evidence.features()` is recorded with the label "answerable" (any kind but
+unanswerable). A logistic regression with L2 penalty and balanced classes is fitted on
+standardised features; the threshold is chosen on out-of-fold predictions (5 folds by
+release group): the one that refuses the most unanswerable questions while refusing at
+most --budget of the answerable ones (the hard rules in bot/answer/refusal.py decide the
+clear cases before the model is asked). Default training data: the dev split of
+bench/gold_blind.jsonl plus bench/gold.jsonl and bench/gold_fresh.jsonl (written before
+the blind set, on other releases). The test split is never read.
+
+    .venv/bin/python bench/fit_answerability.py --store DIR [--features bench/out/f.jsonl]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+# Run as a script, sys.path[0] is bench/, whose http.py would shadow the standard library.
+sys.path[0] = str(ROOT)
+
+from bot.answer.answerability import MODEL  # noqa: E402
+from bot.evaluation.gold import load_gold  # noqa: E402
+
+TRAINING = [
+    (ROOT / "bench" / "gold_blind.jsonl", "dev"),
+    (ROOT / "bench" / "gold.jsonl", None),
+    (ROOT / "bench" / "gold_fresh.jsonl", None),
+]
+L2 = 1.0
+
+
+def collect(store: Path) -> list[dict]:
+    """Features and label of every training question, from the real answerer."""
+    from bot.answer.answerer import build_answerer
+    from bot.answer.refusal import hard_rule
+    from index.settings import Settings
+
+    answerer = build_answerer(Settings(store=store))
+    rows = []
+    for path, split in TRAINING:
+        for item in load_gold(path, split):
+            result = answerer.retrieve(item.question)
+            _, _, proof = answerer.prepare(item.question, result)
+            rows.append(
+                {
+                    "id": item.id,
+                    "group": (item.sources or [item.id])[0],
+                    "answerable": item.kind != "unanswerable",
+                    "hard": hard_rule(proof) is not None,
+                    "features": proof.features(),
+                }
+            )
+            print(f"{item.id}: {rows[-1]['features']}", file=sys.stderr)
+    return rows
+
+
+def fit(x: np.ndarray, y: np.ndarray, steps: int = 4000, rate: float = 0.1):
+    """Weights and bias of a balanced, L2-penalised logistic regression (gradient descent)."""
+    w, b = np.zeros(x.shape[1]), 0.0
+    balance = np.where(y == 1, 0.5 / max(y.mean(), 1e-9), 0.5 / max(1 - y.mean(), 1e-9))
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(x @ w + b)))
+        g = balance * (p - y)
+        w -= rate * (x.T @ g / len(y) + L2 * w / len(y))
+        b -= rate * g.mean()
+    return w, b
+
+
+def choose_threshold(p: np.ndarray, y: np.ndarray, budget: float) -> float:
+    """The highest threshold that refuses at most `budget` of the answerable questions."""
+    grid = np.linspace(0.0, 0.95, 96)
+    allowed = [t for t in grid if (p[y == 1] < t).mean() <= budget]
+    return float(max(allowed))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--store", type=Path, required=True, help="store built from the corpus")
+    ap.add_argument("--features", type=Path, help="read/write the collected features here")
+    ap.add_argument("--out", type=Path, default=MODEL)
+    ap.add_argument(
+        "--budget", type=float, default=0.03, help="share of answerable questions it may refuse"
+    )
+    args = ap.parse_args()
+    if args.features and args.features.exists():
+        rows = [json.loads(line) for line in args.features.read_text().splitlines()]
+    else:
+        rows = collect(args.store)
+        if args.features:
+            args.features.parent.mkdir(parents=True, exist_ok=True)
+            args.features.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    rows = [r for r in rows if not r["hard"]]  # the hard rules decide these, not the model
+    names = list(rows[0]["features"])
+    raw = np.asarray([[r["features"][n] for n in names] for r in rows], dtype=float)
+    y = np.asarray([1.0 if r["answerable"] else 0.0 for r in rows])
+    mean, scale = raw.mean(axis=0), raw.std(axis=0)
+    scale[scale < 1e-6] = 1.0  # a feature constant over the training data weighs nothing
+    x = (raw - mean) / scale
+    folds = np.asarray([hashlib.sha256(r["group"].encode()).digest()[0] % 5 for r in rows])
+    held_out = np.zeros(len(y))
+    for k in range(5):
+        w, b = fit(x[folds != k], y[folds != k])
+        held_out[folds == k] = 1 / (1 + np.exp(-(x[folds == k] @ w + b)))
+    threshold = choose_threshold(held_out, y, args.budget)
+    w, b = fit(x, y)
+    said = held_out >= threshold
+    print(
+        f"{len(y)} questions ({int(y.sum())} answerable); out-of-fold at {threshold:.2f}: "
+        f"answerable refused {1 - said[y == 1].mean():.3f}, "
+        f"unanswerable refused {(~said[y == 0]).mean():.3f}"
+    )
+    for name, weight in sorted(zip(names, w, strict=True), key=lambda p: -abs(p[1])):
+        print(f"  {name:20} {weight:+.3f}")
+    model = {
+        "features": names,
+        "mean": [round(float(v), 6) for v in mean],
+        "scale": [round(float(v), 6) for v in scale],
+        "weights": [round(float(v), 6) for v in w],
+        "bias": round(float(b), 6),
+        "threshold": round(threshold, 3),
+        "trained_on": [f"{p.name}{':' + s if s else ''}" for p, s in TRAINING],
+        "questions": len(y),
+        "budget": args.budget,
+    }
+    args.out.write_text(json.dumps(model, indent=2) + "\n")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""The direct answer: the figure, name, date, place or charge asked for, said first.
+
+A quoted sentence answers in context ("Officers seized 338 cannabis plants valued at
+$378,560.00 from a home in the 100 block of Driftwood Bay."); the reply opens with what
+was asked ("338 cannabis plants; $378,560.00"), cut from that sentence, so the reader
+sees the answer before the evidence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.answer.shapes import Shape
+from bot.answer.types import Question, Scored
+
+MAX_WORDS = 12
+# After a figure, the words that say what it counts ("338 cannabis plants").
+_UNIT = re.compile(
+    r"\s+(?!(?:and|or|in|at|on|of|from|with|was|were|to|for|by|the|a|an)\b)"
+    r"[A-Za-z][A-Za-z-]*"
+)
+_NUMBER = re.compile(r"\$?\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|thousand))?")
+# A place or a name runs on through capitalised words and numbers ("block of Pier Street").
+_RUN_ON = re.compile(r"(?:\s+(?:of\s+)?(?:[A-Z0-9][\w.'’-]*))+")
+_LEAD_VERB = re.compile(
+    r"^(?:arrested|charged|identified as|named|located|found|apprehended|taken)\s+", re.I
+)
+_CLAUSE_END = re.compile(r"[.;:\n]|,\s(?:and|but|who|which|after|before|when)\b")
+
+
+def _quantity(text: str, match: re.Match) -> str:
+    number = _NUMBER.match(text, match.start())
+    end = number.end() if number else match.end()
+    for _ in range(3):
+        unit = _UNIT.match(text, end)
+        if unit is None:
+            break
+        end = unit.end()
+    return text[match.start() : end]
+
+
+def _clause(text: str, start: int) -> str:
+    """From `start` to the end of its clause, at most MAX_WORDS words."""
+    stop = _CLAUSE_END.search(text, start)
+    words = text[start : stop.start() if stop else len(text)].split()
+    return " ".join(words[:MAX_WORDS])
+
+
+def _phrase(shape: Shape, text: str, match: re.Match) -> str:
+    """The words of `text` that answer, around a match of `shape`'s answer pattern."""
+    if shape.name in ("quantity", "money"):
+        return _quantity(text, match)
+    if shape.name in ("charge", "sentence"):
+        return _clause(text, match.start())
+    end = match.end()
+    if shape.name in ("where", "who", "anyone"):
+        run = _RUN_ON.match(text, end)
+        end = run.end() if run else end
+    phrase = text[match.start() : end].strip(" ,-•\n")
+    return _LEAD_VERB.sub("", phrase)
+
+
+def direct_answer(question: Question, chosen: list[Scored]) -> str | None:
+    """What the question asks for, cut from the quoted sentences; None if not found."""
+    phrases: list[str] = []
+    names = {s.name for s in question.answer_shapes}
+    for shape in question.answer_shapes:
+        if shape.name == "quantity" and "money" in names:
+            continue  # the amount of money is the figure asked for
+        for s in chosen:
+            text = s.text
+            match = shape.find(text, question.known)
+            if match is None:
+                continue
+            phrase = " ".join(_phrase(shape, text, match).split())
+            if phrase and phrase.lower() not in (p.lower() for p in phrases):
+                phrases.append(phrase)
+            break
+    return "; ".join(phrases) if phrases else None
