@@ -1,8 +1,10 @@
-"""Questions that ask two things: "how old was he, and which agency took over?".
+"""Questions that ask two things, or tell a story before they ask.
 
-The best sentence for the whole question usually answers its first part; each later
-part gets the sentence of the same release closest to it in meaning (and holding the
-kind of answer it asks for), so an answer does not stop half-way.
+"How old was he, and which agency took over?" asks twice; "A driver fled a traffic stop
+and hit a bus shelter in July. Was anyone hurt?" sets the scene, then asks. The best
+sentence for the whole question usually restates its first part or its scene; each
+asking part gets the sentence of the same release closest to it in meaning (and holding
+the kind of answer it asks for), so an answer does not stop at the context.
 """
 
 from __future__ import annotations
@@ -23,9 +25,20 @@ _JOIN = re.compile(
 MIN_WORDS = 3  # "and where?" is left to the answer shapes
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
 def split_question(question: str) -> list[str]:
-    """The parts of a question joined by "and <question word>"; [] for a single ask."""
-    parts = [p.strip(" ,?") for p in _JOIN.split(question)]
+    """The scene and the asks of a question; [] for a single ask.
+
+    Parts are joined by "and <question word>", or a scene of one or more sentences is
+    followed by the sentence that asks.
+    """
+    sentences = [s for s in _SENTENCE_END.split(question.strip()) if s.strip()]
+    scene = " ".join(sentences[:-1]) if len(sentences) >= 2 else ""
+    parts = [p.strip(" ,?") for p in _JOIN.split(sentences[-1] if sentences else question)]
+    if scene:
+        parts.insert(0, scene.strip(" ,"))
     if len(parts) < 2:
         return []
     return [p for p in parts if len(p.split()) >= MIN_WORDS]

@@ -28,15 +28,19 @@ _LEAD_VERB = re.compile(
 _CLAUSE_END = re.compile(r"[.;:\n]|,\s(?:and|but|who|which|after|before|when)\b")
 
 
-def _quantity(text: str, match: re.Match) -> str:
+def _quantity(text: str, match: re.Match) -> str | None:
+    """The figure and what it counts ("338 cannabis plants", "$41,140"); None if bare."""
     number = _NUMBER.match(text, match.start())
     end = number.end() if number else match.end()
+    figure = text[match.start() : end]
     for _ in range(3):
         unit = _UNIT.match(text, end)
         if unit is None:
             break
         end = unit.end()
-    return text[match.start() : end]
+    phrase = text[match.start() : end]
+    # A bare number ("1", "271") is a footnote, a section or a list position, not an answer.
+    return phrase if phrase != figure or "$" in figure or len(figure) >= 3 else None
 
 
 def _clause(text: str, start: int) -> str:
@@ -46,14 +50,20 @@ def _clause(text: str, start: int) -> str:
     return " ".join(words[:MAX_WORDS])
 
 
-def _phrase(shape: Shape, text: str, match: re.Match) -> str:
+# The kinds of answer that make a short phrase of their own; a place, an arrest or an
+# outcome is better told by the sentence itself.
+_SAID_FIRST = ("who", "named", "money", "quantity", "age", "when", "charge")
+
+
+def _phrase(shape: Shape, text: str, match: re.Match) -> str | None:
     """The words of `text` that answer, around a match of `shape`'s answer pattern."""
     if shape.name in ("quantity", "money"):
         return _quantity(text, match)
-    if shape.name in ("charge", "sentence"):
-        return _clause(text, match.start())
+    if shape.name == "charge":
+        said = match.group(0).lower()
+        return _clause(text, match.start()) if said.startswith("charged with") else None
     end = match.end()
-    if shape.name in ("where", "who", "anyone"):
+    if shape.name == "who":
         run = _RUN_ON.match(text, end)
         end = run.end() if run else end
     phrase = text[match.start() : end].strip(" ,-•\n")
@@ -64,16 +74,17 @@ def direct_answer(question: Question, chosen: list[Scored]) -> str | None:
     """What the question asks for, cut from the quoted sentences; None if not found."""
     phrases: list[str] = []
     names = {s.name for s in question.answer_shapes}
+    best_first = sorted(chosen, key=lambda s: -s.score)
     for shape in question.answer_shapes:
-        if shape.name == "quantity" and "money" in names:
+        if shape.name not in _SAID_FIRST or shape.name == "quantity" and "money" in names:
             continue  # the amount of money is the figure asked for
-        for s in chosen:
-            text = s.text
-            match = shape.find(text, question.known)
-            if match is None:
+        for s in best_first:
+            match = shape.find(s.text, question.known)
+            phrase = _phrase(shape, s.text, match) if match else None
+            if not phrase:
                 continue
-            phrase = " ".join(_phrase(shape, text, match).split())
-            if phrase and phrase.lower() not in (p.lower() for p in phrases):
+            phrase = " ".join(phrase.split())
+            if phrase.lower() not in (p.lower() for p in phrases):
                 phrases.append(phrase)
             break
     return "; ".join(phrases) if phrases else None
