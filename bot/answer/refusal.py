@@ -71,7 +71,9 @@ def evidence(
     missing = [question.weights[t] for t in question.terms if t not in has]
     rarest = max(question.weights.values(), default=1.0) or 1.0
     others = [s.dense for s in sources if s is not primary]
+    # A detail the release says it keeps back: a name or identity, an amount.
     asks_name = any(s.name in ("who", "named") for s in shapes)
+    asks_amount = any(s.name in ("money", "quantity") for s in shapes)
     return Evidence(
         cosine=max(s.cosine for s in draft.chosen),
         coverage=question.weight(has),
@@ -88,7 +90,7 @@ def evidence(
         lexical_rank=primary.lexical_rank,
         missing_rarest=max(missing, default=0.0) / rarest,
         wants_latest=wants_latest,
-        withheld=asks_name and bool(WITHHELD.search(text)),
+        withheld=asks_name and bool(WITHHELD.search(text)) or asks_amount and "undisclosed" in text,
     )
 
 

@@ -37,13 +37,16 @@ _NOT_A_NAME = (
     r"(?:The|A|An|This|That|These|Those|Our|His|Her|Its|Their|Police|City|Winnipeg|Regina"
     r"|Manitoba|Saskatchewan|Canada|Provincial|Federal|Local|Both|Two|Three|Four|Five)"
 )
-_PERSON = re.compile(
+# A person outside the police: "Jason Scott WOODHOUSE, 23", a list line, "arrested X Y".
+_CIVILIAN = (
     rf"\b[A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+)+{_INSTITUTION},? (?:an? )?\(?\d{{1,3}}\b"
     rf"|\b(?!{_NOT_A_NAME}\b)[A-Z][a-z]+ [A-Z]{{3,}}\b"
-    r"|\b(?:Superintendent|Inspector|Sergeant|Sgt\.|Constable"
-    r"|Cst\.|Chief|Detective|Staff Sergeant|Mr\.|Ms\.|Mrs\.|Dr\.) [A-Z][a-z]+ [A-Z][a-z]+"
     rf"|^\s*[-•]\s*(?!.*\b{_OFFENCE}\b)[A-Z][a-z]+(?: [A-Z][A-Za-z'’-]+){{1,3}}\s*$"
-    r"|\b(?:arrested|charged|identified as|named)\s+[A-Z][a-z]+(?: [A-Z][A-Za-z'’-]+){1,3}",
+    r"|\b(?:arrested|charged|identified as|named)\s+[A-Z][a-z]+(?: [A-Z][A-Za-z'’-]+){1,3}"
+)
+_PERSON = re.compile(
+    _CIVILIAN + r"|\b(?:Superintendent|Inspector|Sergeant|Sgt\.|Constable"
+    r"|Cst\.|Chief|Detective|Staff Sergeant|Mr\.|Ms\.|Mrs\.|Dr\.) [A-Z][a-z]+ [A-Z][a-z]+",
     re.MULTILINE,
 )
 
@@ -68,7 +71,7 @@ class Shape:
     ) -> re.Match | None:
         """Where `sentence` gives this kind of answer, in its own offsets, if it does."""
         if self.figures_only:
-            sentence = _blank(_CONTEXT_FIGURES, sentence)
+            sentence = _blank(_CHARGE_AMOUNT, _blank(_CONTEXT_FIGURES, sentence))
         pattern = known.get(self.novel_only) if known and self.novel_only else None
         if pattern is not None:
             sentence = _blank(pattern, sentence)
@@ -106,9 +109,12 @@ _PEOPLE = (
 WITHHELD = re.compile(
     r"\b(?:names?|identit(?:y|ies))\b[^.]{0,60}?\b(?:(?:is|are|was|were|will) not (?:being |be )?"
     r"(?:released|disclosed|made public)|withheld|not been released)"
-    r"|\bnot (?:be )?(?:releasing|identifying|naming)\b",
+    r"|\bnot (?:be )?(?:releasing|identifying|naming)\b|\bwill not (?:name|identify)\b"
+    r"|\b(?:has|have) not (?:yet )?been (?:positively )?identified\b|\bundisclosed\b",
     re.I,
 )
+# Charge names hold amounts that answer nothing: "Theft Under $5000", "Fraud Over $5,000".
+_CHARGE_AMOUNT = re.compile(r"\b(?:under|over|exceeding) \$\s?5,?000(?:\.00)?", re.I)
 
 SHAPES = [
     Shape(
@@ -139,6 +145,21 @@ SHAPES = [
             re.I,
         ),
         _re(r"\$\s?\d|\b\d[\d,.]*\s?(?:dollars|million|thousand)\b"),
+        figures_only=True,
+    ),
+    Shape(
+        # "Was she ever found?", "Has anyone been arrested?": the outcome must be told.
+        "outcome",
+        _re(
+            r"(?:^|[.?!]\s+)(?:was|were|has|have|had|did|is|are)\b[^?.]*\b(?:found|located"
+            r"|caught|arrested|charged|apprehended|identified|recovered)\b",
+            re.I,
+        ),
+        _re(
+            r"\b(?:located|found|arrested|charged|apprehended|in custody|identified as|recovered"
+            r"|surrendered|turned (?:him|her)self in|returned home|no (?:charges|arrests))\b",
+            re.I,
+        ),
     ),
     Shape(
         # "Has anyone been charged?" is answered by a name, or by "no charges have been laid";
@@ -146,7 +167,8 @@ SHAPES = [
         "anyone",
         _re(r"\b(?:anyone|anybody|someone|a (?:driver|suspect))\b", re.I),
         _re(
-            rf"{_PERSON.pattern}|\bno (?:charges|arrests?|suspects?)\b|\bnot (?:yet )?been "
+            # An officer named in the release is not the one charged.
+            rf"{_CIVILIAN}|\bno (?:charges|arrests?|suspects?)\b|\bnot (?:yet )?been "
             r"(?:charged|arrested|located|identified)\b|\bremains? (?:at large|outstanding)\b",
             re.MULTILINE,
         ),
