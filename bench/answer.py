@@ -10,7 +10,7 @@ similarity top-4 with the same embedding model, and, there being no LLM here, an
 answer of the three sentences of those chunks closest to the question, cited [n] to
 their chunk's page. It never refuses.
 
-    python bench/answer.py [--store DIR] [--workdir /tmp/bench-answer] [--split dev|test]
+    python bench/answer.py [--store DIR] [--gold bench/gold_blind.jsonl --split test]
 """
 
 from __future__ import annotations
@@ -38,14 +38,16 @@ from index.store import open_store  # noqa: E402
 from ingest.pipeline import Ingestor  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
+# The answer targets on the blind test split (issue: answer the questions people ask).
 TARGETS = {
-    "recall@5": (">=", 0.90),
-    "latest_accuracy": (">=", 0.80),
-    "refused_unanswerable": (">=", 0.80),
-    "refused_answerable": ("<=", 0.10),
+    "refused_answerable": ("<=", 0.05),
+    "refused_unanswerable": (">=", 0.90),
+    "keyword_accuracy": (">=", 0.85),
+    "everyday keyword_accuracy": (">=", 0.80),
+    "first_cited": (">=", 0.90),
+    "recall@5": (">=", 0.97),
+    "latest_accuracy": (">=", 0.90),
     "citation_validity": (">=", 1.0),
-    "retrieval_ms_p50": ("<=", 50),
-    "answer_ms_p50": ("<=", 300),
 }
 
 
@@ -72,7 +74,8 @@ def ensure_store(settings: Settings, embedder, corpus: Path):
 def verdict(report: dict) -> list[str]:
     out = []
     for key, (op, target) in TARGETS.items():
-        value = report.get(key)
+        kind, _, figure = key.rpartition(" ")
+        value = report["by_kind"].get(kind, {}).get(figure) if kind else report.get(key)
         ok = value is not None and (value >= target if op == ">=" else value <= target)
         out.append(f"{key} {op} {target}: {'met' if ok else 'NOT met'} ({value})")
     return out
@@ -89,14 +92,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="Print both reports as JSON")
     args = parser.parse_args()
 
-    items = load_gold(args.gold)
-    if args.split:
-        splits = {
-            json.loads(x).get("id"): json.loads(x).get("split")
-            for x in args.gold.read_text().splitlines()
-            if x.strip()
-        }
-        items = [i for i in items if splits.get(i.id) == args.split]
+    items = load_gold(args.gold, args.split)
     settings = Settings(store=args.store or args.workdir / "store")
     embedder = LocalEmbeddings(settings.embedding_model, settings.embedding_batch_size)
     store = ensure_store(settings, embedder, args.corpus)

@@ -1,0 +1,101 @@
+"""What kind of answer a question asks for, and whether a sentence gives it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer.direct import direct_answer
+from bot.answer.shapes import WITHHELD, known_words, shapes_of
+from bot.answer.types import Question, Scored, Source
+from index.models import Chunk
+from index.text import Span
+
+
+def _met(question: str, sentence: str) -> set[str]:
+    known = known_words(question)
+    return {s.name for s in shapes_of(question) if s.met_by(sentence, known)}
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "shape", "met"),
+    [
+        ("Was she ever located?", "On May 5 she was located safe in Brandon.", "outcome", True),
+        ("Was she ever located?", "Police ask for help locating her.", "outcome", False),
+        ("Has anyone been arrested?", "No arrests have been made.", "outcome", True),
+        ("Has anyone been charged?", "Jason Scott WOODHOUSE, 23, was charged.", "anyone", True),
+        ("Has anyone been charged?", "Contact Sgt. Shawn Pike at the unit.", "anyone", False),
+        ("How much cash did he take?", "He was charged with Theft Under $5000.", "money", False),
+        ("How much cash did he take?", "He took $1,200 from the till.", "money", True),
+        ("How much money was raised?", "Over 80 people took part.", "money", False),
+        (
+            "What was the name of the nightclub?",
+            "The bouncer worked at the Palomino Club.",
+            "named",
+            True,
+        ),  # fmt: skip
+    ],
+)
+def test_a_sentence_gives_the_kind_of_answer_asked(question, sentence, shape, met):
+    assert shape in {s.name for s in shapes_of(question)}
+    assert (shape in _met(question, sentence)) is met
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("What was the name of the Princess Street nightclub?", "who"),
+        ("What is the name of the man who was struck?", "named-only"),
+        ("What was found in his pocket?", "outcome"),
+    ],
+)
+def test_what_a_question_does_not_ask_for(question, absent):
+    names = {s.name for s in shapes_of(question)}
+    if absent == "named-only":
+        assert "who" in names
+    else:
+        assert absent not in names
+
+
+@pytest.mark.parametrize(
+    ("text", "withheld"),
+    [
+        ("The name of the victim is not being released.", True),
+        ("Police will not name the school.", True),
+        ("She has not been positively identified.", True),
+        ("He fled with an undisclosed amount of money.", True),
+        ("The victim has been identified as Trevor BODNAREK, 27.", False),
+    ],
+)
+def test_a_release_that_keeps_a_detail_back(text, withheld):
+    assert bool(WITHHELD.search(text)) is withheld
+
+
+def _scored(text: str) -> Scored:
+    chunk = Chunk(id="c-0000", publication_id="p", ord=0, text=text, title="t", source="s",
+                  content_hash="h")  # fmt: skip
+    return Scored(Source(n=1, chunks=[chunk]), chunk, Span(0, len(text)), 1.0, 0.5, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("How many cannabis plants were seized?", "Officers seized 338 cannabis plants.",
+         "338 cannabis plants"),
+        ("How much money was raised?", "Over $13,000 was raised for the fund.", "$13,000"),
+        ("How old is the accused?", "Jason WOODHOUSE, 23-years-old, was arrested.", "WOODHOUSE, 23"),
+        ("What was he charged with?", "He has been charged with Manslaughter.",
+         "charged with Manslaughter"),
+    ],
+)  # fmt: skip
+def test_the_direct_answer_is_cut_from_the_sentence(question, sentence, expected):
+    import numpy as np
+
+    q = Question(question, np.zeros(3, dtype=np.float32))
+    assert direct_answer(q, [_scored(sentence)]) == expected
+
+
+def test_a_bare_number_is_no_direct_answer():
+    import numpy as np
+
+    q = Question("How many officers are there?", np.zeros(3, dtype=np.float32))
+    assert direct_answer(q, [_scored("See note 1. The plan was announced.")]) is None
