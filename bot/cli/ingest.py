@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.options import settings_for, store_option
+from bot.cli.options import settings_for, sources_option, store_option
 from bot.cli.options import sources_path as sources_path_for
 
 EXIT_OK, EXIT_PARTIAL = 0, 3
@@ -16,13 +16,7 @@ EXIT_OK, EXIT_PARTIAL = 0, 3
 
 @click.command()
 @click.argument("sources", nargs=-1)
-@click.option(
-    "--sources",
-    "sources_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="TOML file listing feeds, sitemaps and pages (see docs/sources.example.toml) "
-    "[POLICING_QA_SOURCES].",
-)
+@sources_option
 @store_option
 @click.option(
     "--prune",

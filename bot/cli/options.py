@@ -18,6 +18,14 @@ store_option = click.option(
     "POLICING_QA_CHROMA_URL.",
 )
 
+sources_option = click.option(
+    "--sources",
+    "sources_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TOML file listing feeds, sitemaps and pages (see docs/sources.example.toml) "
+    "[POLICING_QA_SOURCES].",
+)
+
 
 def settings_for(store: Path | None = None, *, must_exist: bool = False) -> Settings:
     """Settings from the environment; an explicit `--store` selects that directory.

@@ -5,12 +5,11 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from pathlib import Path
 
 import click
 
 from bot.cli.ingest import EXIT_OK, EXIT_PARTIAL
-from bot.cli.options import settings_for, store_option
+from bot.cli.options import settings_for, sources_option, store_option
 from bot.cli.options import sources_path as sources_path_for
 from index.errors import ConfigError
 
@@ -37,13 +36,7 @@ def _stop_on_signals(stop: threading.Event) -> None:
 
 
 @click.command()
-@click.option(
-    "--sources",
-    "sources_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="TOML file listing feeds, sitemaps and pages (see docs/sources.example.toml) "
-    "[POLICING_QA_SOURCES].",
-)
+@sources_option
 @click.option(
     "--every",
     default="15m",
