@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from index.models import Chunk, Hit
-from index.snapshot import Snapshot, date_int
+from index.records import date_int
+from index.snapshot import Snapshot
 
 RRF_K = 60
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from index.lexical import LexicalIndex
 from index.models import Chunk
+from index.records import date_int
 from index.store import Store
 
 log = logging.getLogger(__name__)
@@ -30,10 +31,6 @@ def store_signature(store: Store) -> tuple:
     pubs = store.get_publications()
     latest = max((p.ingested_at for p in pubs.values()), default="")
     return (*store.counts(), len(pubs), latest)
-
-
-def date_int(day: dt.date | None) -> int:
-    return int(day.strftime("%Y%m%d")) if day else 0
 
 
 @dataclass(frozen=True)

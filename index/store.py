@@ -1,6 +1,6 @@
 """The Chroma store: chunks with embeddings, and the ledger that makes ingestion safe.
 
-Three collections share a prefix:
+Four collections share a prefix (their record layout: `index.records`):
 - `<name>_chunks`: one record a chunk, with its embedding and its publication's metadata.
 - `<name>_publications`: one record a committed publication (its content hash and chunk
   ids). A publication exists for readers only once this record is written, after its
@@ -22,12 +22,21 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.parse import urlparse
 
+from index.client import open_client
 from index.errors import StoreUnavailable
 from index.models import Chunk, Publication
+from index.records import (
+    StoredPublication,
+    StoredSource,
+    chunk_from_record,
+    chunk_metadata,
+    publication_from_record,
+    publication_metadata,
+    record_id,
+    source_from_record,
+    source_metadata,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,111 +48,6 @@ _GET_PAGE = 5000
 EF_SEARCH = 400
 # Chroma refuses empty vectors; ledger records carry a constant one.
 _LEDGER_VECTOR = [1.0]
-
-
-@dataclass(frozen=True)
-class StoredPublication:
-    id: str
-    content_hash: str
-    chunk_ids: list[str]
-    source: str
-    title: str
-    published: dt.date | None
-    url: str | None
-    issuer: str | None
-    references: list[str]
-    ingested_at: str
-
-
-@dataclass(frozen=True)
-class StoredSource:
-    source: str
-    digest: str
-    publication_ids: list[str]
-    reader: str
-    etag: str | None = None
-    last_modified: str | None = None
-    # Feed or sitemap: page URL -> publication date the listing gave ("" when none), or
-    # None for a page it no longer lists that waits for a run with --prune.
-    items: dict[str, str | None] = field(default_factory=dict)
-
-
-def open_client(store: Path | None = None, chroma_url: str | None = None):
-    """A Chroma client: a server when `chroma_url` is given, else embedded on disk."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    try:
-        if chroma_url:
-            parsed = urlparse(chroma_url)
-            if parsed.scheme not in ("http", "https") or not parsed.hostname:
-                raise StoreUnavailable(
-                    f"POLICING_QA_CHROMA_URL {chroma_url!r} is not an http(s) URL"
-                )
-            client = chromadb.HttpClient(
-                host=parsed.hostname,
-                port=parsed.port or (443 if parsed.scheme == "https" else 80),
-                ssl=parsed.scheme == "https",
-                settings=chroma_settings,
-            )
-            client.heartbeat()
-            return client
-        if store is None:
-            raise StoreUnavailable("no store directory configured")
-        store.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(store), settings=chroma_settings)
-    except StoreUnavailable:
-        raise
-    except Exception as exc:  # Chroma raises many types; all mean the same to a user
-        where = chroma_url or str(store)
-        raise StoreUnavailable(f"cannot open the Chroma store at {where}: {exc}") from exc
-
-
-def _date_int(value: dt.date | None) -> int | None:
-    return int(value.strftime("%Y%m%d")) if value else None
-
-
-def _parse_date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
-
-
-def _clean(metadata: dict) -> dict:
-    """Drop what Chroma refuses: None values and empty lists."""
-    return {k: v for k, v in metadata.items() if v is not None and v != []}
-
-
-def chunk_metadata(chunk: Chunk) -> dict:
-    return _clean(
-        {
-            "publication_id": chunk.publication_id,
-            "content_hash": chunk.content_hash,
-            "ord": chunk.ord,
-            "title": chunk.title,
-            "published": chunk.published.isoformat() if chunk.published else None,
-            "published_int": _date_int(chunk.published),
-            "url": chunk.url,
-            "source": chunk.source,
-            "issuer": chunk.issuer,
-            "references": chunk.references,
-        }
-    )
-
-
-def chunk_from_record(chunk_id: str, document: str, metadata: dict) -> Chunk:
-    return Chunk(
-        id=chunk_id,
-        publication_id=metadata["publication_id"],
-        ord=int(metadata.get("ord", 0)),
-        text=document,
-        title=metadata.get("title", ""),
-        published=_parse_date(metadata.get("published")),
-        url=metadata.get("url"),
-        source=metadata.get("source", ""),
-        issuer=metadata.get("issuer"),
-        references=list(metadata.get("references") or []),
-        content_hash=metadata.get("content_hash", ""),
-    )
 
 
 class Store:
@@ -255,23 +159,7 @@ class Store:
             ids=[pub.id for pub, _ in items],
             embeddings=[_LEDGER_VECTOR] * len(items),
             documents=[pub.title for pub, _ in items],
-            metadatas=[
-                _clean(
-                    {
-                        "content_hash": pub.content_hash,
-                        "chunk_ids": json.dumps(chunk_ids),
-                        "source": pub.source,
-                        "title": pub.title,
-                        "published": pub.published.isoformat() if pub.published else None,
-                        "published_int": _date_int(pub.published),
-                        "url": pub.url,
-                        "issuer": pub.issuer,
-                        "references": pub.references,
-                        "ingested_at": when,
-                    }
-                )
-                for pub, chunk_ids in items
-            ],
+            metadatas=[publication_metadata(pub, chunk_ids, when) for pub, chunk_ids in items],
         )
 
     def get_publications(self, ids: Sequence[str] | None = None) -> dict[str, StoredPublication]:
@@ -285,18 +173,7 @@ class Store:
         out = {}
         for page_ids, metas, _ in pages:
             for pid, meta in zip(page_ids, metas, strict=True):
-                out[pid] = StoredPublication(
-                    id=pid,
-                    content_hash=meta.get("content_hash", ""),
-                    chunk_ids=json.loads(meta.get("chunk_ids", "[]")),
-                    source=meta.get("source", ""),
-                    title=meta.get("title", ""),
-                    published=_parse_date(meta.get("published")),
-                    url=meta.get("url"),
-                    issuer=meta.get("issuer"),
-                    references=list(meta.get("references") or []),
-                    ingested_at=meta.get("ingested_at", ""),
-                )
+                out[pid] = publication_from_record(pid, meta)
         return out
 
     def delete_publications(self, ids: Iterable[str]) -> int:
@@ -320,47 +197,27 @@ class Store:
         if not records:
             return
         self.sources.upsert(
-            ids=[_source_id(r.source) for r in records],
+            ids=[record_id(r.source) for r in records],
             embeddings=[_LEDGER_VECTOR] * len(records),
             documents=[r.source for r in records],
-            metadatas=[
-                _clean(
-                    {
-                        "digest": r.digest,
-                        "publication_ids": json.dumps(r.publication_ids),
-                        "reader": r.reader,
-                        "etag": r.etag,
-                        "last_modified": r.last_modified,
-                        "items": json.dumps(r.items) if r.items else None,
-                    }
-                )
-                for r in records
-            ],
+            metadatas=[source_metadata(r) for r in records],
         )
 
     def get_sources(self) -> dict[str, StoredSource]:
         out = {}
         for _ids, metas, docs in self._scan(self.sources, include=["metadatas", "documents"]):
             for meta, source in zip(metas, docs, strict=True):
-                out[source] = StoredSource(
-                    source=source,
-                    digest=meta.get("digest", ""),
-                    publication_ids=json.loads(meta.get("publication_ids", "[]")),
-                    reader=meta.get("reader", ""),
-                    etag=meta.get("etag"),
-                    last_modified=meta.get("last_modified"),
-                    items=json.loads(meta.get("items", "{}")),
-                )
+                out[source] = source_from_record(source, meta)
         return out
 
     def delete_source(self, source: str) -> None:
-        self.sources.delete(ids=[_source_id(source)])
+        self.sources.delete(ids=[record_id(source)])
 
     # --- run records: per-source status and the run lock --------------------------------
 
     def put_run_record(self, key: str, kind: str, data: dict) -> None:
         self.runs.upsert(
-            ids=[_source_id(f"{kind}:{key}")],
+            ids=[record_id(f"{kind}:{key}")],
             embeddings=[_LEDGER_VECTOR],
             documents=[key],
             metadatas=[{"kind": kind, "data": json.dumps(data)}],
@@ -375,7 +232,7 @@ class Store:
         }
 
     def delete_run_record(self, key: str, kind: str) -> None:
-        self.runs.delete(ids=[_source_id(f"{kind}:{key}")])
+        self.runs.delete(ids=[record_id(f"{kind}:{key}")])
 
     def source_status(self) -> list[dict]:
         """Each URL source's last run, last success, items seen and last error (for /readyz).
@@ -427,12 +284,6 @@ class Store:
             if len(got["ids"]) < _GET_PAGE:
                 return
             offset += _GET_PAGE
-
-
-def _source_id(source: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(source.encode()).hexdigest()[:32]
 
 
 def open_store(settings) -> Store:

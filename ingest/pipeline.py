@@ -21,61 +21,22 @@ sweeps first, and a source record that is stale, so the source is read again.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from index.errors import SourceError
 from index.models import Chunk, Publication
-from index.store import Store, StoredPublication, StoredSource
+from index.records import StoredPublication, StoredSource
+from index.store import Store
 from ingest.chunk import chunk_publication, embedding_text
 from ingest.discover import Input, expand, is_url
+from ingest.files import FileReader
+from ingest.report import Report
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Report:
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    removed: int = 0
-    embedded_chunks: int = 0
-    failed: list[dict] = field(default_factory=list)
-    publications: int = 0
-    chunks: int = 0
-    seconds: float = 0.0
-
-    def fail(self, source: str, error: str) -> None:
-        log.warning("skipped %s: %s", source, error)
-        self.failed.append({"source": source, "error": error})
-
-    def summary(self) -> str:
-        """The one-line account of a run."""
-        return (
-            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.duplicates} duplicates, {self.removed} removed, "
-            f"{len(self.failed)} failed in {self.seconds:.1f}s; "
-            f"store holds {self.publications} publications in {self.chunks} chunks"
-        )
-
-    def as_json(self) -> dict:
-        return {
-            "added": self.added,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "duplicates": self.duplicates,
-            "removed": self.removed,
-            "embedded_chunks": self.embedded_chunks,
-            "failed": self.failed,
-            "publications": self.publications,
-            "chunks": self.chunks,
-            "seconds": round(self.seconds, 3),
-        }
 
 
 @dataclass
@@ -103,11 +64,17 @@ class Ingestor:
         self.store = store
         self.embedder = embedder
         self.chunk_tokens = chunk_tokens
-        self.max_file_bytes = max_file_bytes
         self.batch_chunks = batch_chunks
         self.issuer = issuer
-        self.url_map_path = url_map_path
-        self._maps: dict[Path, tuple[object, str]] = {}
+        self.files = FileReader(max_file_bytes, issuer, url_map_path)
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.files.max_bytes
+
+    @max_file_bytes.setter
+    def max_file_bytes(self, value: int) -> None:
+        self.files.max_bytes = value
 
     def run(
         self,
@@ -159,37 +126,18 @@ class Ingestor:
     # --- one source --------------------------------------------------------------------
 
     def _ingest_file(self, item: Input, report: Report) -> None:
-        from ingest.readers import read_bytes
-
         try:
-            size = item.path.stat().st_size
-            if size > self.max_file_bytes:
-                raise SourceError(
-                    item.source,
-                    f"file is {size:,} bytes, over the limit of {self.max_file_bytes:,}",
-                )
-            data = item.path.read_bytes()
+            data, digest, url_map = self.files.load(item, self._reader_version)
         except SourceError as exc:
             report.fail(item.source, exc.reason)
             return
-        except OSError as exc:
-            report.fail(item.source, f"cannot read: {exc.strerror or exc}")
-            return
-        url_map, map_digest = self._url_map(item.path)
-        digest = hashlib.sha256(data).hexdigest()
-        digest = f"{digest}:{self._reader_version}:{map_digest}"
         known = self._known.get(item.source)
         if known and known.digest == digest and self._all_committed(known.publication_ids):
             report.unchanged += len(known.publication_ids)
             self._claimed.update(known.publication_ids)
             return
         try:
-            pubs = read_bytes(
-                data,
-                source=item.source,
-                url_map=url_map,
-                issuer=self.issuer,
-            )
+            pubs = self.files.read(item, data, url_map)
         except SourceError as exc:
             report.fail(item.source, exc.reason)
             return
@@ -358,18 +306,6 @@ class Ingestor:
             self.store.delete_source(source)
             del self._known[source]
             log.info("pruned %s (%d publications)", source, len(doomed))
-
-    def _url_map(self, file: Path):
-        """The URL map beside a file or beside its folder (the Winnipeg `index.csv`)."""
-        from ingest.readers.urlmap import load_url_map, url_map_path
-
-        path = self.url_map_path or url_map_path(file.parent)
-        if path is None:
-            return None, "-"
-        if path not in self._maps:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-            self._maps[path] = (load_url_map(path), digest)
-        return self._maps[path]
 
 
 def build_ingestor(settings, *, store=None, issuer: str | None = None, url_map: Path | None = None):

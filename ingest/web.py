@@ -14,7 +14,7 @@ import threading
 from dataclasses import replace
 
 from index.errors import PolicingQAError, SourceError
-from index.store import StoredSource
+from index.records import StoredSource
 from ingest.feeds import Item, gunzip, kind_of, newest_first, parse_feed, parse_sitemap
 from ingest.fetch import Fetched, Fetcher
 from ingest.sources_file import SourceSpec

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from index.settings import Settings
 from index.store import open_store
-from ingest.pipeline import Ingestor, Report
+from ingest.pipeline import Ingestor
+from ingest.report import Report
 from tests.support import CORPUS, PAGES, clean_settings
 
 # Real releases the questions below are about (from bench/gold.jsonl), plus London.

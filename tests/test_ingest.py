@@ -225,7 +225,8 @@ def test_killed_run_leaves_no_duplicate_or_half_written_publication(
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads(resumed.stdout)["failed"] == []
 
-    from index.store import Store, open_client
+    from index.client import open_client
+    from index.store import Store
 
     killed = Store(open_client(store_dir))
     assert_consistent(killed)

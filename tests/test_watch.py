@@ -18,7 +18,7 @@ from bot.cli import main
 from index.errors import StoreUnavailable
 from ingest.fetch import Fetcher, FetchOptions
 from ingest.lock import FileLock, LeaseLock, LockBusy, holding
-from ingest.pipeline import Report
+from ingest.report import Report
 from ingest.sources_file import SourceSpec
 from ingest.status import run_status, source_status
 from ingest.watch import parse_every, run_once, watch

@@ -1,0 +1,49 @@
+"""What an ingestion run did: counts, failures by source, and the store's totals."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+log = logging.getLogger("ingest.pipeline")
+
+
+@dataclass
+class Report:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    removed: int = 0
+    embedded_chunks: int = 0
+    failed: list[dict] = field(default_factory=list)
+    publications: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+
+    def fail(self, source: str, error: str) -> None:
+        log.warning("skipped %s: %s", source, error)
+        self.failed.append({"source": source, "error": error})
+
+    def summary(self) -> str:
+        """The one-line account of a run."""
+        return (
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.duplicates} duplicates, {self.removed} removed, "
+            f"{len(self.failed)} failed in {self.seconds:.1f}s; "
+            f"store holds {self.publications} publications in {self.chunks} chunks"
+        )
+
+    def as_json(self) -> dict:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "duplicates": self.duplicates,
+            "removed": self.removed,
+            "embedded_chunks": self.embedded_chunks,
+            "failed": self.failed,
+            "publications": self.publications,
+            "chunks": self.chunks,
+            "seconds": round(self.seconds, 3),
+        }
