@@ -10,6 +10,7 @@ similarity top-4 with the same embedding model, and, there being no LLM here, an
 answer of the three sentences of those chunks closest to the question, cited [n] to
 their chunk's page. It never refuses.
 
+    pip install -e ".[bench]"  # the tutorial baseline needs langchain-chroma
     python bench/answer.py [--store DIR] [--gold bench/gold_blind.jsonl --split test]
 """
 

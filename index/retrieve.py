@@ -9,19 +9,22 @@ cover several releases. Only committed chunks are ever returned (see `index.snap
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from index.models import Hit
-from index.ranking import cap_per_publication, case_first, case_history, fuse, latest_first
+from index.ranking import RRF_K, cap_per_publication, case_first, case_history, fuse, latest_first
+from index.records import date_int
 from index.rerank import build_reranker
-from index.snapshot import LiveSnapshot, Snapshot, date_int
+from index.snapshot import LiveSnapshot, Snapshot
 from index.store import Store
 from index.text import find_references
 from index.when import When, parse_when
 
 log = logging.getLogger(__name__)
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 # How long after an event its release may publish ("the June robbery" -> a July arrest).
 REPORTING_LAG = timedelta(days=31)
 
@@ -152,12 +155,7 @@ class Retriever:
         if not fused:
             return result
         hits = self._rerank(when.text, fused)
-        case_refs = [r for r in refs if r in snap.by_reference]
-        if when.wants_latest and not case_pubs and hits:
-            # The story the best hit belongs to, unless it is a round-up of many cases.
-            implied = [r.upper() for r in hits[0].chunk.references]
-            if len(implied) <= self.max_case_references:
-                case_refs, case_pubs = implied, snap.publications_for(implied)
+        case_refs, case_pubs = self._case(snap, when, refs, case_pubs, hits)
         hits = self._order(snap, when, hits, fused, case_pubs)
         return replace(
             result,
@@ -179,6 +177,16 @@ class Retriever:
             if wider:
                 return wider, asked
         return fused, window
+
+    def _case(self, snap, when: When, refs, case_pubs, hits) -> tuple[list[str], list[str]]:
+        """The case a question is about: the one it names, or for a "latest" question the
+        story the best hit belongs to (unless that is a round-up of many cases)."""
+        case_refs = [r for r in refs if r in snap.by_reference]
+        if when.wants_latest and not case_pubs and hits:
+            implied = [r.upper() for r in hits[0].chunk.references]
+            if len(implied) <= self.max_case_references:
+                return implied, snap.publications_for(implied)
+        return case_refs, case_pubs
 
     def term_rarity(self, terms) -> dict[str, float]:
         """How rare each term is among the committed chunks, by the BM25 index's counts."""
@@ -224,10 +232,22 @@ class Retriever:
             where.append({"issuer": {"$in": issuers}})
         if pubs is not None:
             where.append({"publication_id": {"$in": pubs}})
-        vector = self.embedder.embed_query(text)
-        nearest = self.store.nearest_chunks(vector, self.pool, where)
+        # A question that tells a scene before it asks ("A man waved a gun near a house one
+        # night. What did police find?") is also searched by its scene alone: the asking
+        # words pull the whole question's vector away from the release that tells it.
+        queries = [text]
+        sentences = [t for t in _SENTENCE_END.split(text) if t.strip()]
+        if len(sentences) >= 2:
+            queries.append(" ".join(sentences[:-1]))
+        scores: dict[str, tuple[float, float]] = {}
+        for query in queries:
+            nearest = self.store.nearest_chunks(self.embedder.embed_query(query), self.pool, where)
+            for rank, (cid, sim) in enumerate(nearest, 1):
+                fused, best = scores.get(cid, (0.0, sim))
+                scores[cid] = (fused + 1.0 / (RRF_K + rank), max(best, sim))
+        ordered = sorted(scores.items(), key=lambda kv: -kv[1][0])
         # Not in the snapshot: uncommitted, or committed after it was built.
-        return [(snap.position[cid], sim) for cid, sim in nearest if cid in snap.position]
+        return [(snap.position[cid], sim) for cid, (_, sim) in ordered if cid in snap.position]
 
     def _rerank(self, text: str, hits: list[Hit]) -> list[Hit]:
         """Reorder the head of the fused list by cross-encoder score (its score replaces)."""
