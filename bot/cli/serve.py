@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
     "--torch-threads",
     type=click.IntRange(1, 64),
     default=None,
-    help="Threads per embedding call (default: CPU count / concurrency).",
+    help="Threads per embedding call (default: CPU count).",
 )
 def serve(
     host: str | None,
@@ -52,10 +52,12 @@ def serve(
     settings = settings_for(store)
     resolve_model_path(settings.embedding_model)  # a bad model path is a one-line error now
     log_as_service("bot", "uvicorn.error")
-    # Threads for answers x threads per encode = cores: answers in parallel, no thrashing.
+    # Each encode may use every core: a lone question is answered fastest that way (warm
+    # p50 138 ms against 225 ms with one thread each, on 2 cores), and with several at once
+    # the oversubscription cost 5% of throughput (bench/http.py, 4 clients).
     cores = os.cpu_count() or 2
     concurrency = concurrency or cores
-    torch_threads = torch_threads or max(1, cores // concurrency)
+    torch_threads = torch_threads or cores
     builder = partial(build_answerer_for, parallel=concurrency, torch_threads=torch_threads)
     log.info("serving %d answers at once, %d torch threads each", concurrency, torch_threads)
     app = create_app(
