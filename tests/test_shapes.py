@@ -24,6 +24,18 @@ def _met(question: str, sentence: str) -> set[str]:
         ("Has anyone been arrested?", "No arrests have been made.", "outcome", True),
         ("Has anyone been charged?", "Jason Scott WOODHOUSE, 23, was charged.", "anyone", True),
         ("Has anyone been charged?", "Contact Sgt. Shawn Pike at the unit.", "anyone", False),
+        (
+            "Has anyone been arrested?",
+            "A 34-year-old male of Winnipeg has been arrested.",
+            "anyone",
+            True,
+        ),
+        (
+            "Has anyone been arrested?",
+            "The 34-year-old male driver was not injured.",
+            "anyone",
+            False,
+        ),
         ("How much cash did he take?", "He was charged with Theft Under $5000.", "money", False),
         ("How much cash did he take?", "He took $1,200 from the till.", "money", True),
         ("How much money was raised?", "Over 80 people took part.", "money", False),

@@ -25,7 +25,7 @@ from index.text import Span
 _NOTE = re.compile(r"\[\^\w+\]:?")  # footnote markers: kept in quotes, not in answers
 _LIST_LINE = re.compile(r"^\s*(?:[-–•*·]|\(?\d{1,2}[.)])\s+\S")
 
-MAX_SENTENCES = 3
+MAX_SENTENCES = 4
 KEEP_MARGIN = 0.12  # how far below the release's best sentence another may be and still go
 NEAR_MARGIN = 0.3  # ... when it adds one key term of the question
 WIDE_MARGIN = 0.8  # ... when it adds what the question asks for (a figure, a name, a charge)

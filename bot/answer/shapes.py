@@ -167,8 +167,11 @@ SHAPES = [
         "anyone",
         _re(r"\b(?:anyone|anybody|someone|a (?:driver|suspect))\b", re.I),
         _re(
-            # An officer named in the release is not the one charged.
-            rf"{_CIVILIAN}|\bno (?:charges|arrests?|suspects?)\b|\bnot (?:yet )?been "
+            # An officer named in the release is not the one charged; an unnamed adult or
+            # youth arrested ("A 34-year-old male ... has been arrested") is.
+            rf"{_CIVILIAN}|\b\d{{1,3}}[- ]years?[- ]old (?:male|female|man|woman|youth|boy|girl)"
+            r"\b[^.]{0,80}?\b(?:arrested|charged)\b"
+            r"|\bno (?:charges|arrests?|suspects?)\b|\bnot (?:yet )?been "
             r"(?:charged|arrested|located|identified)\b|\bremains? (?:at large|outstanding)\b",
             re.MULTILINE,
         ),
