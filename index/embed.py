@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import threading
@@ -70,4 +71,9 @@ class LocalEmbeddings(Embeddings):
         return vectors.tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embed_documents([text])[0]
+        # Retrieval and sentence scoring embed the same question; the second is free.
+        return list(self._query(text))
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 (one model per process, kept for its life)
+    def _query(self, text: str) -> tuple[float, ...]:
+        return tuple(self.embed_documents([text])[0])
