@@ -14,8 +14,9 @@ from index.models import Answer
 
 
 def format_answer(answer: Answer, width: int = 88) -> str:
-    """The answer as text: the answer paragraph, then its numbered sources."""
-    lines = [textwrap.fill(p, width) if "\n" not in p else p for p in [answer.answer]]
+    """The answer as text: its paragraphs wrapped (list lines kept), then numbered sources."""
+    paragraphs = answer.answer.split("\n\n")
+    lines = ["\n\n".join(textwrap.fill(p, width) if "\n" not in p else p for p in paragraphs)]
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:
