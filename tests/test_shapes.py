@@ -98,6 +98,8 @@ def _scored(text: str) -> Scored:
          "WOODHOUSE, 23"),
         ("What was he charged with?", "He has been charged with Manslaughter.",
          "charged with Manslaughter"),
+        ("What was he charged with?", "The man has been charged with:\n- Arson\n- Theft",
+         "charged with Arson; Theft"),
     ],
 )  # fmt: skip
 def test_the_direct_answer_is_cut_from_the_sentence(question, sentence, expected):

@@ -12,6 +12,7 @@ import re
 
 from bot.answer.shapes import Shape
 from bot.answer.types import Question, Scored
+from index.text import LIST_ITEM
 
 MAX_WORDS = 12
 # After a figure, the words that say what it counts ("338 cannabis plants").
@@ -55,13 +56,23 @@ def _clause(text: str, start: int) -> str:
 _SAID_FIRST = ("who", "named", "money", "quantity", "age", "when", "charge")
 
 
+def _charges(text: str, match: re.Match) -> str | None:
+    """ "charged with Manslaughter", or the charges a lead-in lists ("charged with: - A - B")."""
+    clause = _clause(text, match.start())
+    if clause.lower().rstrip(" :") != "charged with":
+        return clause
+    lines = text[match.end() :].split("\n")
+    listed = [LIST_ITEM.sub("", line).strip() for line in lines if LIST_ITEM.match(line)]
+    listed = [item for item in listed if item]
+    return f"charged with {'; '.join(listed[:4])}" if listed else None
+
+
 def _phrase(shape: Shape, text: str, match: re.Match) -> str | None:
     """The words of `text` that answer, around a match of `shape`'s answer pattern."""
     if shape.name in ("quantity", "money"):
         return _quantity(text, match)
     if shape.name == "charge":
-        said = match.group(0).lower()
-        return _clause(text, match.start()) if said.startswith("charged with") else None
+        return _charges(text, match) if match.group(0).lower().startswith("charged with") else None
     end = match.end()
     if shape.name == "who":
         run = _RUN_ON.match(text, end)
