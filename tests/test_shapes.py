@@ -44,7 +44,19 @@ def _met(question: str, sentence: str) -> set[str]:
             "The bouncer worked at the Palomino Club.",
             "named",
             True,
-        ),  # fmt: skip
+        ),
+        (
+            "Which school did he teach at?",
+            "He was charged with: - First Degree Murder",
+            "named",
+            False,
+        ),
+        (
+            "Which school did he teach at?",
+            "On July 1 he was seen on Balmoral Street.",
+            "named",
+            False,
+        ),
     ],
 )
 def test_a_sentence_gives_the_kind_of_answer_asked(question, sentence, shape, met):
@@ -74,6 +86,7 @@ def test_what_a_question_does_not_ask_for(question, absent):
         ("The name of the victim is not being released.", True),
         ("Police will not name the school.", True),
         ("She has not been positively identified.", True),
+        ("Investigators have not positively identified the deceased.", True),
         ("He fled with an undisclosed amount of money.", True),
         ("The victim has been identified as Trevor BODNAREK, 27.", False),
     ],

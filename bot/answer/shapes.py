@@ -99,18 +99,23 @@ def _re(pattern: str, flags: int = 0) -> re.Pattern:
     return re.compile(pattern, flags)
 
 
+_MONTH_NAMES = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+)
+_STREET = "Street|Avenue|Road|Drive|Boulevard|Bay|Crescent|Highway|Place|Lane|Way|Trail"
 # People a question may ask the name of ("the name of the 56-year-old man").
 _PEOPLE = (
     r"(?:man|men|woman|women|boy|girl|victim|suspect|driver|officer|person|accused|youth|teen"
     r"|teenager|child|employee|parent|member|male|female|owner|teacher|student|worker|healer"
-    r"|individual|pedestrian|cyclist|motorist|operator|resident|father|mother|son|daughter)s?"
+    r"|individual|pedestrian|cyclist|motorist|operator|resident|father|mother|son|daughter"
+    r"|\d{1,3}[- ]years?[- ]old)s?"
 )
 # A name withheld: the release answers "who?" by saying it will not.
 WITHHELD = re.compile(
     r"\b(?:names?|identit(?:y|ies))\b[^.]{0,60}?\b(?:(?:is|are|was|were|will) not (?:being |be )?"
     r"(?:released|disclosed|made public)|withheld|not been released)"
     r"|\bnot (?:be )?(?:releasing|identifying|naming)\b|\bwill not (?:name|identify)\b"
-    r"|\b(?:has|have) not (?:yet )?been (?:positively )?identified\b|\bundisclosed\b",
+    r"|\bnot (?:yet )?(?:been )?(?:positively )?identified\b|\bundisclosed\b",
     re.I,
 )
 # Charge names hold amounts that answer nothing: "Theft Under $5000", "Fraud Over $5,000".
@@ -132,8 +137,19 @@ SHAPES = [
     Shape(
         # "The name of the nightclub": a proper name the question does not give.
         "named",
-        _re(r"\bname of\b|\bwhat (?:is|was) (?:it|its) (?:called|named)\b", re.I),
-        _re(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z’']+(?: (?:of |the )?[A-Z][a-z’']+)*\b"),
+        _re(
+            r"\bname of\b|\bwhat (?:is|was) (?:it|its) (?:called|named)\b"
+            r"|\bwhich (?:[\w-]+ ){0,2}?(?:school|business|company|store|shop|bar|restaurant"
+            r"|hotel|club|nightclub|church|hospital|mall|organi[sz]ation)\b",
+            re.I,
+        ),
+        # A proper name: not a date, a street or an offence ("First Degree Murder").
+        _re(
+            rf"(?<![.!?]\s)(?<!^)\b(?!(?:On|In|At|The|A|An|{_MONTH_NAMES}|{_STREET})\b)"
+            rf"(?![A-Z][\w’']*(?: [A-Z][\w’']*)* (?:{_STREET})\b)"
+            rf"(?![A-Z][\w’']*(?: [A-Z][\w’']*)*? {_OFFENCE}\b)(?!{_OFFENCE}\b)"
+            r"[A-Z][a-z’']+(?: (?:of |the )?[A-Z][a-z’']+)*\b"
+        ),
         novel_only="words",
     ),
     Shape(
