@@ -1,11 +1,13 @@
-"""Decide when the evidence is too weak to answer, and say so plainly.
+"""Decide when the evidence is too weak to answer, and say so plainly, citing the closest.
 
-Two hard rules: a case number the store does not hold, and nothing retrieved, are
-refusals. Otherwise a small logistic model (`bot/answer/answerability.json`, fitted by
-`bench/fit_answerability.py` on questions kept apart from the test split) weighs what
-the answer rests on: how close in meaning the quoted sentences and the release are to
-the question, by how much the release leads the others, whether vectors and BM25 agree,
-which key terms, names and kinds of answer the release lacks.
+Clear cases are rules (`hard_rule`): a case number the store does not hold, nothing
+retrieved or nothing close in meaning, a name or amount the release says it keeps back,
+or no quoted sentence with the kind of answer asked for refuse; the case number asked
+about answers. The rest is weighed by a small logistic model (`bot/answer/answerability.json`,
+fitted by `bench/fit_answerability.py` on questions kept apart from the test split): how
+close in meaning the quoted sentences and the release are to the question, by how much
+the release leads the others, whether vectors and BM25 agree, which key terms and names
+the release lacks.
 """
 
 from __future__ import annotations
