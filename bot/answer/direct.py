@@ -17,7 +17,7 @@ from index.text import LIST_ITEM
 MAX_WORDS = 12
 # After a figure, the words that say what it counts ("338 cannabis plants").
 _UNIT = re.compile(
-    r"\s+(?!(?:and|or|in|at|on|of|from|with|was|were|to|for|by|the|a|an)\b)"
+    r"\s+(?!(?:and|or|in|at|on|of|from|with|was|were|to|for|by|the|a|an|area)\b)"
     r"[A-Za-z][A-Za-z-]*"
 )
 _NUMBER = re.compile(r"\$?\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|thousand))?")
