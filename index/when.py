@@ -64,7 +64,9 @@ _RECENCY = re.compile(
 _STATUS = re.compile(
     r"\b(?:has|have)\b[^?.!]*?\bbeen\b|\bupdates?\b|\bwhat (?:came|become|became) of\b"
     r"|\bwhat happened (?:to|with|in the (?:search|hunt|investigation|case) (?:for|into|of))\b"
-    r"|^\W*(?:was|were|is|are|did|had)\b[^?.!]*?\b(?:found|located|caught|arrested|"
+    # A yes/no question about an outcome, asked first or after a scene ("Police warned of
+    # a fraud in July. Was anyone caught?").
+    r"|(?:^|[.!?]\s+)\W*(?:was|were|is|are|did|had)\b[^?.!]*?\b(?:found|located|caught|arrested|"
     r"charged|laid|identified|apprehended|recovered|convicted|sentenced|in custody)\b",
     re.I,
 )

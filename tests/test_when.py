@@ -194,3 +194,14 @@ def test_a_month_without_a_year_filters_nothing_and_stays_searchable(question):
     assert (when.since, when.until) == (None, None)
     month = next(m for m in ("June", "March", "May") if m in question)
     assert month in when.text
+
+
+def test_an_outcome_asked_after_a_scene_is_not_cut_off_at_the_scene_date():
+    when = parse_when(
+        "Police warned in July 2016 about a door-to-door fraud. Was anyone caught?", D(2022, 1, 1)
+    )
+    assert when.open_ended and when.wants_latest
+    plain = parse_when(
+        "A man was found dead in July 2016. Police are investigating.", D(2022, 1, 1)
+    )
+    assert not plain.open_ended
