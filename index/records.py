@@ -122,6 +122,11 @@ def publication_from_record(pid: str, meta: dict) -> StoredPublication:
     )
 
 
+def stored_publication(pub: Publication, chunk_ids: list[str], when: str) -> StoredPublication:
+    """What the store holds for `pub` once committed, as a reader of the store sees it."""
+    return publication_from_record(pub.id, publication_metadata(pub, chunk_ids, when))
+
+
 def source_metadata(record: StoredSource) -> dict:
     """The ledger record of a source: the hash of its bytes, its publications, validators."""
     return _clean(

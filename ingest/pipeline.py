@@ -29,7 +29,7 @@ from pathlib import Path
 
 from index.errors import SourceError
 from index.models import Chunk, Publication
-from index.records import StoredPublication, StoredSource
+from index.records import StoredSource, stored_publication
 from index.store import Store
 from ingest.chunk import chunk_publication, embedding_text
 from ingest.discover import Input, expand, is_url
@@ -67,14 +67,6 @@ class Ingestor:
         self.batch_chunks = batch_chunks
         self.issuer = issuer
         self.files = FileReader(max_file_bytes, issuer, url_map_path)
-
-    @property
-    def max_file_bytes(self) -> int:
-        return self.files.max_bytes
-
-    @max_file_bytes.setter
-    def max_file_bytes(self, value: int) -> None:
-        self.files.max_bytes = value
 
     def run(
         self,
@@ -133,8 +125,7 @@ class Ingestor:
             return
         known = self._known.get(item.source)
         if known and known.digest == digest and self._all_committed(known.publication_ids):
-            report.unchanged += len(known.publication_ids)
-            self._claimed.update(known.publication_ids)
+            self.keep(item.source, report)
             return
         try:
             pubs = self.files.read(item, data, url_map)
@@ -264,18 +255,7 @@ class Ingestor:
             if old:
                 stale.extend(c for c in old.chunk_ids if c not in set(new_ids))
                 self._by_hash.pop(old.content_hash, None)
-            self._committed[pub.id] = StoredPublication(
-                id=pub.id,
-                content_hash=pub.content_hash,
-                chunk_ids=new_ids,
-                source=pub.source,
-                title=pub.title,
-                published=pub.published,
-                url=pub.url,
-                issuer=pub.issuer,
-                references=pub.references,
-                ingested_at=self._now,
-            )
+            self._committed[pub.id] = stored_publication(pub, new_ids, self._now)
             self._by_hash[pub.content_hash] = self._committed[pub.id]
             log.debug("committed %s", pub.key)
             if is_update:
@@ -298,14 +278,9 @@ class Ingestor:
         self.store.put_sources(ready)
 
     def _prune(self, report: Report) -> None:
-        gone = [s for s in self._known if not is_url(s) and not Path(s).exists()]
-        living = {p for s, rec in self._known.items() if s not in gone for p in rec.publication_ids}
-        for source in gone:
-            doomed = [p for p in self._known[source].publication_ids if p not in living]
-            report.removed += self.store.delete_publications(doomed)
-            self.store.delete_source(source)
-            del self._known[source]
-            log.info("pruned %s (%d publications)", source, len(doomed))
+        """Forget file sources whose file is gone (what another source holds stays)."""
+        for source in [s for s in self._known if not is_url(s) and not Path(s).exists()]:
+            self.forget(source, report)
 
 
 def build_ingestor(settings, *, store=None, issuer: str | None = None, url_map: Path | None = None):

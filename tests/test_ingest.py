@@ -119,7 +119,7 @@ def test_bad_inputs_fail_by_name_and_harm_nothing(ingestor, store, pages, tmp_pa
     (bad / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     (bad / "huge.txt").write_text("Police said. " * 200_000)
     (bad / "fine.md").write_text("# Road closure\n\nPolice closed Main Street on 3 May 2021.\n")
-    ingestor.max_file_bytes = 1_000_000
+    ingestor.files.max_bytes = 1_000_000
     report = ingestor.run([str(bad), str(tmp_path / "missing.html")])
 
     failed = {Path(f["source"]).name: f["error"] for f in report.failed}

@@ -106,7 +106,7 @@ def test_pipeline_refuses_missing_special_and_oversize_files(tmp_path, ingestor)
     good = folder / "station.txt"
     good.write_text("Station open\n\nThe new station on Elm Street opens to the public on Monday.")
     big = folder / "big.txt"
-    size = ingestor.max_file_bytes + 1
+    size = ingestor.files.max_bytes + 1
     with big.open("wb") as f:
         f.truncate(size)  # sparse: over the limit without writing it
     absent = tmp_path / "absent.html"
@@ -114,7 +114,7 @@ def test_pipeline_refuses_missing_special_and_oversize_files(tmp_path, ingestor)
     assert report.failed == [
         {
             "source": str(big.resolve()),
-            "error": f"file is {size:,} bytes, over the limit of {ingestor.max_file_bytes:,}",
+            "error": f"file is {size:,} bytes, over the limit of {ingestor.files.max_bytes:,}",
         },
         {"source": str(absent), "error": "no such file or directory"},
         {"source": os.devnull, "error": "not a regular file"},
