@@ -40,6 +40,8 @@ class StoredSource:
     # Feed or sitemap: page URL -> publication date the listing gave ("" when none), or
     # None for a page it no longer lists that waits for a run with --prune.
     items: dict[str, str | None] = field(default_factory=dict)
+    # When the page first answered 404/410 (UTC, ISO); cleared when it answers again.
+    gone: str | None = None
 
 
 def date_int(value: dt.date | None) -> int:
@@ -56,7 +58,13 @@ def _clean(metadata: dict) -> dict:
     return {k: v for k, v in metadata.items() if v is not None and v != []}
 
 
-def chunk_metadata(chunk: Chunk) -> dict:
+# Chunk metadata key: the token of the ingest run that wrote the chunk (absent on chunks
+# written before runs were tagged, and when the writer passed none).
+RUN_KEY = "run"
+
+
+def chunk_metadata(chunk: Chunk, run: str | None = None) -> dict:
+    """A chunk's metadata; `run` tags it with the token of the run writing it."""
     return _clean(
         {
             "publication_id": chunk.publication_id,
@@ -69,8 +77,14 @@ def chunk_metadata(chunk: Chunk) -> dict:
             "source": chunk.source,
             "issuer": chunk.issuer,
             "references": chunk.references,
+            RUN_KEY: run,
         }
     )
+
+
+def chunk_run(metadata: dict) -> str | None:
+    """The token of the run that wrote a chunk, or None for an untagged chunk."""
+    return metadata.get(RUN_KEY)
 
 
 def chunk_from_record(chunk_id: str, document: str, metadata: dict) -> Chunk:
@@ -137,6 +151,7 @@ def source_metadata(record: StoredSource) -> dict:
             "etag": record.etag,
             "last_modified": record.last_modified,
             "items": json.dumps(record.items) if record.items else None,
+            "gone": record.gone,
         }
     )
 
@@ -150,6 +165,7 @@ def source_from_record(source: str, meta: dict) -> StoredSource:
         etag=meta.get("etag"),
         last_modified=meta.get("last_modified"),
         items=json.loads(meta.get("items", "{}")),
+        gone=meta.get("gone"),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import hashlib
 import logging
 import threading
 import time
@@ -27,10 +28,18 @@ log = logging.getLogger(__name__)
 
 
 def store_signature(store: Store) -> tuple:
-    """Changes whenever an ingest run commits or removes anything."""
+    """Changes whenever an ingest run commits or removes anything.
+
+    Counts and the newest commit time alone miss a run's later batch that only updates
+    releases (same counts, same run start time), so a hash over every publication's
+    (id, content hash) is part of it.
+    """
     pubs = store.get_publications()
     latest = max((p.ingested_at for p in pubs.values()), default="")
-    return (*store.counts(), len(pubs), latest)
+    digest = hashlib.sha256()
+    for pid in sorted(pubs):
+        digest.update(f"{pid}:{pubs[pid].content_hash}\n".encode())
+    return (*store.counts(), len(pubs), latest, digest.hexdigest())
 
 
 @dataclass(frozen=True)

@@ -36,3 +36,27 @@ def test_snapshot_watchers_stop_before_the_interpreter_exits(store):
     assert watcher is not None and watcher.is_alive()
     snapshot._stop_watchers()  # what atexit runs
     assert not watcher.is_alive()
+
+
+def test_snapshot_sees_an_update_with_the_same_counts_and_commit_time(store):
+    from index.models import Publication
+    from index.snapshot import LiveSnapshot
+    from ingest.chunk import chunk_publication
+
+    def write(text: str, old: list[str]) -> list[str]:
+        """Store one version the way the pipeline does: chunks, commit, then old chunks go."""
+        pub = Publication(source="a.html", url="https://police.example/a", title="A", text=text)
+        chunks = chunk_publication(pub, lambda s: len(s.split()))
+        store.add_chunks(chunks, [[1.0, 0.0]] * len(chunks))
+        store.commit_publications([(pub, [c.id for c in chunks])], "2024-05-01T09:00:00+00:00")
+        store.delete_chunks(old)
+        return [c.id for c in chunks]
+
+    first = write("The road is closed.", [])
+    live = LiveSnapshot(store)
+    assert [c.text for c in live.get().chunks] == ["The road is closed."]
+    counts = store.counts()
+    write("The road has reopened.", first)  # a later batch of the same run
+    assert store.counts() == counts
+    assert [c.text for c in live.refresh().chunks] == ["The road has reopened."]
+    live.close()
