@@ -36,7 +36,7 @@ def regina(corpus) -> list[Path]:
 
 @pytest.fixture
 def fetcher():
-    with Fetcher(FAST) as fetcher:
+    with Fetcher(FAST, trusted_hosts={"127.0.0.1"}) as fetcher:
         yield fetcher
 
 

@@ -2,7 +2,10 @@
 
 A real threaded `http.server` speaking HTTP/1.0: ETag and Last-Modified validators with
 304 answers, and per-path faults (a status, throttling with Retry-After, a slow answer,
-a huge body streamed lazily, a redirect). It counts requests, 304s and bytes per path.
+a huge body streamed lazily, a redirect, a body sent with a Content-Encoding as given,
+an answer dripped one byte at a time from the status line or after the headers). It
+counts requests, 304s and bytes per path, and keeps each request's headers. `tls()`
+turns it into an HTTPS site.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import hashlib
+import ssl
 import threading
 import time
 from collections import Counter
@@ -27,6 +31,11 @@ class _Fault:
     huge: int = 0
     declare_length: bool = True
     location: str | None = None
+    encoding: str | None = None  # serve `body` as is, with this Content-Encoding
+    body: bytes = b""
+    content_type: str = "text/html"
+    drip: float = 0.0  # seconds between bytes
+    drip_head: bool = False  # drip from the status line on, not only the body
 
 
 class FakeSite:
@@ -39,6 +48,7 @@ class FakeSite:
         self.not_modified: Counter[str] = Counter()
         self.sent: Counter[str] = Counter()
         self.user_agents: list[str] = []
+        self.requests: list[tuple[str, dict[str, str]]] = []  # (path, headers), in order
         self._lock = threading.Lock()
         self._clock = 1_600_000_000.0
         site = self
@@ -61,6 +71,13 @@ class FakeSite:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+    def tls(self, certfile: str, keyfile: str) -> None:
+        """Serve HTTPS with this certificate from now on; call before `with`."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(certfile, keyfile)
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.base = self.base.replace("http://", "https://", 1)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -116,6 +133,20 @@ class FakeSite:
     def redirect(self, path: str, to: str, status: int = 301) -> None:
         self.faults[path] = _Fault(status, location=to)
 
+    def encoded(
+        self, path: str, body: bytes, encoding: str, content_type: str = "text/html"
+    ) -> None:
+        """Serve `body`, already encoded by the test, as `Content-Encoding: encoding`."""
+        self.faults[path] = _Fault(200, encoding=encoding, body=body, content_type=content_type)
+
+    def drip_head(self, path: str, every: float) -> None:
+        """Answer one byte every `every` seconds, from the status line on."""
+        self.faults[path] = _Fault(200, drip=every, drip_head=True)
+
+    def drip_body(self, path: str, every: float) -> None:
+        """Send the status line and headers at once, then the body one byte every `every` s."""
+        self.faults[path] = _Fault(200, drip=every)
+
     def heal(self, path: str) -> None:
         self.faults.pop(path, None)
 
@@ -126,6 +157,7 @@ class FakeSite:
         with self._lock:
             self.hits[path] += 1
             self.user_agents.append(req.headers.get("User-Agent", ""))
+            self.requests.append((path, dict(req.headers.items())))
             fault = self.faults.get(path)
             if fault and fault.times is not None:
                 fault.times -= 1
@@ -137,6 +169,11 @@ class FakeSite:
                 time.sleep(fault.delay)
             if fault and fault.huge:
                 return self._huge(req, path, fault)
+            if fault and fault.drip:
+                return self._drip(req, path, fault)
+            if fault and fault.encoding is not None:
+                headers = {"Content-Type": fault.content_type, "Content-Encoding": fault.encoding}
+                return self._answer(req, 200, fault.body, headers)
             if fault and fault.location:
                 return self._answer(req, fault.status, b"", {"Location": fault.location})
             if fault and fault.status != 200:
@@ -191,6 +228,23 @@ class FakeSite:
             left -= len(part)
             with self._lock:
                 self.sent[path] += len(part)
+
+    def _drip(self, req, path: str, fault: _Fault) -> None:
+        """Write a 4 KiB page a byte at a time, until it is done or the client leaves."""
+        body = b"<html><p>" + b"." * 4096 + b"</p></html>"
+        head = (
+            "HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n"
+            f"Content-Length: {len(body)}\r\nX-Padding: {'x' * 200}\r\n\r\n"
+        ).encode()
+        if not fault.drip_head:
+            req.wfile.write(head)
+            head = b""
+        data = head + body
+        for i in range(len(data)):
+            time.sleep(fault.drip)
+            req.wfile.write(data[i : i + 1])
+            with self._lock:
+                self.sent[path] += 1
 
 
 def _rfc822(day: dt.date) -> str:
