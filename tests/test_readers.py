@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import os
 from pathlib import Path
 
@@ -199,6 +200,90 @@ def test_json_ld_date_and_canonical_link():
     assert "Copyright" not in pub.text and "Oak Street" in pub.text
 
 
+def news_page(head: str, body: str = "Officers closed Elm Street after a fire") -> bytes:
+    """A generic news page with `head` in its <head> and enough text to be a release."""
+    return f"""<html><head><title>Elmtown Police | Fire</title>{head}</head>
+    <body><header><a href="/">Home</a></header><main><h1>Fire on Elm Street</h1>
+    <p>{body} on Sunday night. Crews from two stations put it out within the hour and nobody
+    was hurt. Drivers should use Oak Street until the road reopens on Monday morning.</p>
+    </main><footer>Copyright Elmtown.</footer></body></html>""".encode()
+
+
+FETCHED = "https://police.elmtown.example/news/2024/fire"
+
+
+@pytest.mark.parametrize(
+    ("declared", "kept"),
+    [
+        ("/news/2024/fire-on-elm", False),  # relative
+        ("https://police.elmtown.example/", False),  # the site's home page
+        ("https://www.police.elmtown.example", False),
+        ("https://syndicator.example.com/news/fire", False),  # another site
+        ("ftp://police.elmtown.example/news/fire", False),
+        ("https:///news/fire", False),  # no host
+        ("https://www.police.elmtown.example/news/fire-on-elm", True),  # www. is the same site
+        ("http://police.elmtown.example/news/fire-on-elm", True),  # so is another scheme
+        ("https://police.elmtown.example/?p=1234", True),  # a query names a post, not home
+    ],
+    ids=["relative", "home", "www-home", "other-site", "ftp", "no-host", "www", "http", "query"],
+)
+def test_declared_url_is_cited_only_if_absolute_on_the_site_and_not_home(declared, kept):
+    data = news_page(f'<meta property="og:url" content="{declared}">')
+    [pub] = read_bytes(data, source=FETCHED, url=FETCHED)
+    assert pub.url == (declared if kept else FETCHED)
+
+
+def test_two_releases_declaring_the_home_page_keep_their_own_urls():
+    head = '<meta property="og:url" content="https://police.elmtown.example/">'
+    first, second = FETCHED + "-1", FETCHED + "-2"
+    [a] = read_bytes(news_page(head), source=first, url=first)
+    [b] = read_bytes(news_page(head, "Officers closed Oak Street"), source=second, url=second)
+    assert (a.url, b.url) == (first, second)
+
+
+def test_first_citable_declaration_wins_in_og_canonical_json_ld_order():
+    head = """<meta property="og:url" content="https://police.elmtown.example/">
+    <link rel="canonical" href="/news/fire">
+    <script type="application/ld+json">{"url": "https://police.elmtown.example/n/77"}</script>"""
+    [pub] = read_bytes(news_page(head), source=FETCHED, url=FETCHED)
+    assert pub.url == "https://police.elmtown.example/n/77"
+
+
+def test_rejected_declaration_falls_back_to_url_map_or_nothing(tmp_path):
+    page = tmp_path / "fire.html"
+    page.write_bytes(news_page('<link rel="canonical" href="/news/fire">'))
+    [unmapped] = read_path(page)
+    assert unmapped.url is None  # not "/news/fire"
+    (tmp_path / "urls.csv").write_text("file,url\nfire.html,https://elmtown.example/n/1\n")
+    [mapped] = read_path(page, find_url_map(tmp_path))
+    assert mapped.url == "https://elmtown.example/n/1"
+
+
+def test_front_matter_url_follows_the_same_rule(tmp_path):
+    text = "---\ntitle: Fire on Elm Street\nurl: {}\n---\nOfficers closed Elm Street.\n"
+    (tmp_path / "urls.csv").write_text("file,url\nfire.md,https://www.elmtown.example/n/1\n")
+    url_map = find_url_map(tmp_path)
+    for declared, cited in [
+        ("https://elmtown.example/n/1-fire", "https://elmtown.example/n/1-fire"),
+        ("https://elsewhere.example/n/1-fire", "https://www.elmtown.example/n/1"),
+        ("/n/1-fire", "https://www.elmtown.example/n/1"),
+    ]:
+        (tmp_path / "fire.md").write_text(text.format(declared))
+        [pub] = read_path(tmp_path / "fire.md", url_map)
+        assert pub.url == cited, declared
+
+
+def test_syndicated_copy_keeps_the_operators_issuer():
+    head = """<meta property="og:url" content="https://syndicator.example.com/news/fire">
+    <meta property="og:site_name" content="Syndicator News">"""
+    [copy] = read_bytes(news_page(head), source=FETCHED, url=FETCHED, issuer="Elmtown Police")
+    assert (copy.url, copy.issuer) == (FETCHED, "Elmtown Police")
+    # The site's own page names its issuer, before the operator's.
+    own = head.replace("syndicator.example.com", "police.elmtown.example")
+    [pub] = read_bytes(news_page(own), source=FETCHED, url=FETCHED, issuer="Elmtown Police")
+    assert pub.issuer == "Syndicator News"
+
+
 def test_issuer_argument_is_the_fallback():
     text = b"Lost dog found\n\nA lost dog was found near the park and returned to its owner."
     [pub] = read_bytes(text, source="dog.txt", issuer="Parkside Police")
@@ -243,6 +328,79 @@ def test_pdf_without_title_metadata_uses_first_line_and_creation_date():
     [pub] = read_bytes(make_pdf(PDF_LINES[:1] + PDF_LINES[2:]), source="c.pdf")
     assert pub.title == "Bicycle thefts fall in Fictional Town"
     assert pub.published == dt.date(2024, 3, 5)
+
+
+def make_long_pdf(pages: int) -> bytes:
+    """Join one-page PDFs into a `pages`-page one with pypdf."""
+    writer = PdfWriter()
+    for n in range(1, pages + 1):
+        lines = [
+            "Annual report" if n == 1 else f"Page {n}",
+            f"Officers answered calls on page {n}.",
+        ]
+        writer.add_page(PdfReader(io.BytesIO(make_pdf(lines))).pages[0])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_pdf_over_the_page_cap_reads_the_first_pages_and_warns(caplog):
+    caplog.set_level(logging.WARNING, logger="ingest.readers.pdf")
+    [pub] = read_bytes(make_long_pdf(5), source="report.pdf", max_pdf_pages=3)
+    assert pub.title == "Annual report"
+    assert "calls on page 3." in pub.text and "page 4" not in pub.text
+    [record] = caplog.records
+    assert record.levelno == logging.WARNING
+    assert "report.pdf" in record.getMessage() and "5 pages" in record.getMessage()
+
+
+def test_pdf_within_the_default_cap_is_read_whole(caplog):
+    caplog.set_level(logging.WARNING, logger="ingest.readers.pdf")
+    [pub] = read_bytes(make_long_pdf(5), source="report.pdf")
+    assert "calls on page 5." in pub.text
+    assert not caplog.records
+
+
+# --- pathological lines ----------------------------------------------------------------
+
+LONG = 20_000  # characters: a backtracking pattern took seconds on such a line
+
+
+@pytest.mark.parametrize(
+    ("line", "text"),
+    [
+        ("[" * LONG, "[" * LONG),  # openers with no closing bracket
+        ("[" * LONG + "]", "[" * LONG + "]"),  # one bracket, no "("
+        ("[a](" * (LONG // 4), "[a](" * (LONG // 4)),  # no closing parenthesis
+        ("](" * (LONG // 2), "](" * (LONG // 2)),
+        ("`" * LONG, "`" * LONG),
+        ("_a" + " _a" * (LONG // 3), "_a" + " _a" * (LONG // 3)),  # no closer after a word
+        ("*a" + " *a" * (LONG // 3), "*a" + " *a" * (LONG // 3)),
+        ("*" * LONG, "*" * (LONG // 5)),  # "**" + "*" + "**" is bold "*"
+        ("# " + "#" * LONG + "x", "#" * LONG + "x"),  # a heading with no closing hashes
+        (
+            "[link](https://x.example/a) **bold** _it_ " * 500,
+            "link bold it " * 499 + "link bold it",
+        ),
+    ],
+    ids=["[", "[...]", "[a](", "](", "backticks", "_a", "*a", "*", "heading", "markup"],
+)
+def test_markdown_pathological_lines_read_as_before(line, text):
+    [pub] = read_bytes(f"# Release title\n\n{line}\n".encode(), source="long.md")
+    assert pub.title == "Release title"
+    assert pub.text == text
+
+
+def test_pathological_spaces_in_html_head_and_winnipeg_date_heading():
+    odd = "May 1, 2020" + "\u1680" * LONG + "x"  # Ogham space mark: whitespace, not collapsed
+    html = (
+        f"<html><head><meta charset={' ' * 8000}!><title>Winnipeg Police Service</title>"
+        '</head><body><div id="content"><h1>May 1, 2020 Media Release</h1>'
+        f"<h3>Fire on Elm Street</h3><p>{odd}</p><p>Last update</p></div></body></html>"
+    )
+    [pub] = read_bytes(html.encode(), source="2020_05may_2020_05_01.html")
+    assert pub.title == "Fire on Elm Street"
+    assert pub.text == odd
 
 
 # --- url maps -----------------------------------------------------------------------------

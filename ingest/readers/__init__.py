@@ -11,9 +11,10 @@ from index.errors import SourceError
 from index.models import Publication
 from index.text import find_references
 
+from .canonical import declared_url, other_site
 from .decode import declared_charset, decode, sniff_binary
 from .html import read_html
-from .pdf import read_pdf
+from .pdf import MAX_PAGES, read_pdf
 from .plaintext import read_text
 from .textutil import date_from_name, fix_text
 from .urlmap import UrlEntry, UrlMap, find_url_map, load_url_map
@@ -28,7 +29,7 @@ __all__ = [
 ]
 
 # Bump when extraction output changes, so stored sources are re-read.
-READER_VERSION = "2"
+READER_VERSION = "3"
 
 _KINDS = {
     ".html": "html", ".htm": "html", ".xhtml": "html", ".stm": "html", ".shtml": "html",
@@ -68,7 +69,7 @@ class _Document:
     """What one reader found in a source, before it becomes publications."""
 
     parts: list[tuple[str, str, str | None]]  # title, text, anchor of each release
-    url: str | None = None
+    urls: list[str] = field(default_factory=list)  # what it declares, most trusted first
     issuer: str | None = None
     published: dt.date | None = None
     notes: dict[str, str] = field(default_factory=dict)
@@ -83,37 +84,41 @@ def read_bytes(
     url_map: UrlMap | None = None,
     issuer: str | None = None,
     published_hint: dt.date | None = None,
+    max_pdf_pages: int = MAX_PAGES,
 ) -> list[Publication]:
     """Read every release in `data`; `source` (path or URL) names it in results and errors."""
     kind = _kind(data, source, content_type)
     if not data.strip():
         raise SourceError(source, "empty file")
     entry = url_map.lookup(source) if url_map else None
-    doc = _read_document(data, source, kind, content_type)
+    doc = _read_document(data, source, kind, content_type, max_pdf_pages)
     if not doc.parts:
         raise SourceError(source, "no release text found")
+    read_from = _read_from(source, url, entry)
     return _publications(
         doc,
         source,
-        url=_page_url(doc, source, url, entry),
+        url=_page_url(doc, read_from),
         published=_published(doc, source, entry, published_hint),
-        issuer=issuer,
+        issuer=_issuer(doc, read_from, issuer),
     )
 
 
-def _read_document(data: bytes, source: str, kind: str, content_type: str | None) -> _Document:
+def _read_document(
+    data: bytes, source: str, kind: str, content_type: str | None, max_pdf_pages: int
+) -> _Document:
     """Run the reader for `kind` over the bytes."""
     if kind == "pdf":
-        return _pdf_document(data, source)
+        return _pdf_document(data, source, max_pdf_pages)
     text = decode(data, source, declared_charset(data, content_type))
     if kind == "html":
         return _html_document(text, source)
     return _text_document(text, markdown=kind == "markdown")
 
 
-def _pdf_document(data: bytes, source: str) -> _Document:
+def _pdf_document(data: bytes, source: str, max_pages: int) -> _Document:
     """Read a PDF's one release and its date."""
-    release = read_pdf(data, source)
+    release = read_pdf(data, source, max_pages)
     if release is None:
         return _Document([])
     return _Document([(release.title, release.text, None)], published=release.published)
@@ -124,7 +129,7 @@ def _html_document(text: str, source: str) -> _Document:
     meta, day, parts = read_html(text, source)
     return _Document(
         [(p.title, p.text, p.anchor) for p in parts],
-        url=meta.url,
+        urls=meta.urls,
         issuer=meta.issuer,
         # A date the page body states beats the one in its metadata.
         published=day or meta.published,
@@ -138,19 +143,31 @@ def _text_document(text: str, markdown: bool) -> _Document:
         return _Document([])
     return _Document(
         [(release.title, release.text, None)],
-        url=release.url,
+        urls=[release.url] if release.url else [],
         issuer=release.issuer,
         published=release.published,
         notes=release.notes,
     )
 
 
-def _page_url(doc: _Document, source: str, url: str | None, entry: UrlEntry | None) -> str | None:
-    """Choose the URL the publications are cited by."""
-    page_url = doc.url or url or (entry.url if entry else None)
-    if page_url is None and "://" in source:
-        page_url = source  # a fetched page with no canonical link is cited where it was found
-    return page_url
+def _read_from(source: str, url: str | None, entry: UrlEntry | None) -> str | None:
+    """The URL the document was read from: fetched, mapped to its file, or its source URL."""
+    mapped = entry.url if entry else None
+    return url or mapped or (source if "://" in source else None)
+
+
+def _page_url(doc: _Document, read_from: str | None) -> str | None:
+    """Choose the URL the publications are cited by: a citable declared one, else where read."""
+    return declared_url(doc.urls, read_from) or read_from
+
+
+def _issuer(doc: _Document, read_from: str | None, issuer: str | None) -> str | None:
+    """Choose the issuer: the document's own, unless it is a copy of another site's page."""
+    if any(other_site(declared, read_from) for declared in doc.urls):
+        # A page declaring another site's URL is a syndicated copy: its og:site_name or
+        # publisher may name either site, so the issuer the operator gave comes first.
+        return issuer or doc.issuer
+    return doc.issuer or issuer
 
 
 def _published(
@@ -186,7 +203,7 @@ def _publications(
                 published=published,
                 # Each release of a bulletin is cited at its own anchor on the page.
                 url=f"{url}#{anchor}" if url and anchor else url,
-                issuer=doc.issuer or issuer,
+                issuer=issuer,
                 references=find_references(title, text),
                 notes=doc.notes,
             )

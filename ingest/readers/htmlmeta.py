@@ -1,11 +1,11 @@
-"""Read what an HTML page says about itself: title, canonical URL, issuer, date."""
+"""Read what an HTML page says about itself: title, declared URLs, issuer, date."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .textutil import clean_line, fix_text, parse_date
 
@@ -15,11 +15,22 @@ class PageMeta:
     """Metadata found in an HTML head; every field may be missing."""
 
     title: str | None = None
-    url: str | None = None
+    # Every URL the page declares for itself, most trusted first: og:url, canonical, JSON-LD.
+    urls: list[str] = field(default_factory=list)
     issuer: str | None = None
     published: dt.date | None = None
     redirect: str | None = None
     page_title: str | None = None
+
+
+def _all(doc, *xpaths: str) -> list[str]:
+    """Every non-blank value the XPaths select, cleaned, in XPath then document order."""
+    return [
+        fix_text(clean_line(value))
+        for xpath in xpaths
+        for value in doc.xpath(xpath)
+        if value and value.strip()
+    ]
 
 
 def _first(doc, *xpaths: str) -> str | None:
@@ -58,16 +69,15 @@ _REFRESH = re.compile(r"url\s*=\s*['\"]?([^'\";]+)", re.I)
 
 
 def page_meta(doc) -> PageMeta:
-    """Collect title, canonical URL, issuer, publication date and any meta refresh target."""
+    """Collect title, declared URLs, issuer, publication date and any meta refresh target."""
     ld = _json_ld(doc)
     meta = PageMeta()
     meta.page_title = _first(doc, "//title/text()")
     meta.title = _first(
         doc, '//meta[@property="og:title"]/@content', '//meta[@name="twitter:title"]/@content'
     ) or (fix_text(ld["headline"]) if "headline" in ld else None)
-    meta.url = _first(
-        doc, '//meta[@property="og:url"]/@content', '//link[@rel="canonical"]/@href'
-    ) or ld.get("url")
+    meta.urls = _all(doc, '//meta[@property="og:url"]/@content', '//link[@rel="canonical"]/@href')
+    meta.urls += [ld["url"]] if "url" in ld else []
     meta.issuer = _first(doc, '//meta[@property="og:site_name"]/@content') or ld.get("publisher")
     meta.published = parse_date(
         _first(

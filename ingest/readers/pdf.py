@@ -14,8 +14,13 @@ from index.errors import SourceError
 
 from .plaintext import TextRelease, read_text
 
+logger = logging.getLogger(__name__)
 # pypdf logs every recoverable oddity of a real-world PDF as a warning.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+# Text is read from this many pages at most: a press release runs to a few pages, and
+# an annual report of thousands would hold up the whole ingest run.
+MAX_PAGES = 300
 
 _HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
 _PDF_DATE = re.compile(r"D:(\d{4})(\d{2})(\d{2})")
@@ -46,13 +51,19 @@ def _paragraphs(text: str) -> str:
     return "\n\n".join(p for p in out if p)
 
 
-def read_pdf(data: bytes, source: str) -> TextRelease | None:
-    """Extract a release from PDF bytes; SourceError if encrypted or unreadable."""
+def read_pdf(data: bytes, source: str, max_pages: int = MAX_PAGES) -> TextRelease | None:
+    """Extract a release from the first `max_pages` pages; SourceError if encrypted or broken."""
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise SourceError(source, "encrypted PDF")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        count = len(reader.pages)
+        if count > max_pages:
+            logger.warning(
+                "%s: PDF of %d pages, text read from the first %d", source, count, max_pages
+            )
+        # A page whose extraction raises fails the whole file, as for any unreadable PDF.
+        pages = [reader.pages[i].extract_text() or "" for i in range(min(count, max_pages))]
         info = reader.metadata or {}
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         raise SourceError(source, f"unreadable PDF ({exc})") from exc

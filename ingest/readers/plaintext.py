@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from .markdown import heading, strip_emphasis, strip_links
 from .textutil import clean_line, clean_text, parse_date
 
 # Site chrome a browser's "save as text" keeps above the headline.
@@ -27,9 +28,6 @@ _DATELINE = re.compile(
 _NOTES_HEAD = re.compile(r"^#*\s*(notes? to editors?|notes|footnotes|references)\s*:?$", re.I)
 _NOTE_ITEM = re.compile(r"^(?:\[\^(\d{1,2})\]:|(\d{1,2})[.)])\s+(.*)$")
 _BULLET = re.compile(r"^\s*(?:[•●▪◦‣∙·*+-]|\u2013)\s+")
-_MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*$")
-_MD_LINK = re.compile(r"!?\[([^\]^][^\]]*)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
 
@@ -58,8 +56,7 @@ def _markers(text: str, numbers: set[str]) -> str:
 
 
 def _strip_markdown(line: str) -> str:
-    line = _MD_LINK.sub(r"\1", line)
-    return _MD_EMPHASIS.sub(r"\2", line)
+    return strip_emphasis(strip_links(line))
 
 
 def _front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -107,8 +104,8 @@ class _LineReader:
             return False
         if self._head_chrome(plain) or self._dateline(plain):
             return True
-        if self.markdown and (h := _MD_HEADING.match(plain)):
-            plain = line = h.group(1)
+        if self.markdown and (h := heading(plain)) is not None:
+            plain = line = h
         if not (self._note(line, plain) or self._title(plain)):
             self._body_line(line, plain)
         return True

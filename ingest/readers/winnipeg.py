@@ -21,7 +21,9 @@ from .textutil import clean_line, parse_date
 ISSUER = "Winnipeg Police Service"
 
 _START = re.compile(r"for immediate release", re.I)
-_DATE_HEADING = re.compile(r"^\w+ \d{1,2}, \d{4}\b(?:\s*-?\s*(?:media|news) releases?)?$", re.I)
+# `\s*(?:-\s*)?`, not `\s*-?\s*`: two runs of spaces side by side split a long run in
+# quadratically many ways before the match fails.
+_DATE_HEADING = re.compile(r"^\w+ \d{1,2}, \d{4}\b(?:\s*(?:-\s*)?(?:media|news) releases?)?$", re.I)
 # Where the page's release text ends: footers and the feedback form.
 _END = re.compile(
     r"^(last update|\*? ?top of page|was this information helpful|city of winnipeg\s+510 main"
