@@ -29,8 +29,12 @@ class Publication(_Model):
 
     @property
     def key(self) -> str:
-        """Identity that survives edits: where it lives, not what it says."""
-        return f"{self.url or self.source}#{self.part}"
+        """Identity that survives edits: where it was read from, not what it says.
+
+        Never the URL a page declares (canonical link, og:url): two pages declaring one
+        URL must stay two releases, and a page must not take over another's identity.
+        """
+        return f"{self.source}#{self.part}"
 
     @property
     def id(self) -> str:

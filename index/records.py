@@ -151,7 +151,8 @@ def source_metadata(record: StoredSource) -> dict:
             "etag": record.etag,
             "last_modified": record.last_modified,
             "items": json.dumps(record.items) if record.items else None,
-            "gone": record.gone,
+            # "" rather than None: an upsert keeps a key it is not given.
+            "gone": record.gone or "",
         }
     )
 
@@ -165,7 +166,7 @@ def source_from_record(source: str, meta: dict) -> StoredSource:
         etag=meta.get("etag"),
         last_modified=meta.get("last_modified"),
         items=json.loads(meta.get("items", "{}")),
-        gone=meta.get("gone"),
+        gone=meta.get("gone") or None,
     )
 
 

@@ -60,6 +60,15 @@ def expand(args: list[str]) -> list[Input]:
     return out
 
 
+def folders_named(args: list[str]) -> list[Path]:
+    """The existing folders among `args`, resolved (what a file prune may look in)."""
+    folders = []
+    for arg in args:
+        if not is_url(arg) and (path := Path(arg).expanduser()).is_dir():
+            folders.append(path.resolve())
+    return folders
+
+
 def _unsupported(path: Path) -> str:
     kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
     return f"unsupported file type {path.suffix or '(none)'!r}; supported: {kinds}"

@@ -17,6 +17,10 @@ class Report:
     removed: int = 0
     embedded_chunks: int = 0
     failed: list[dict] = field(default_factory=list)
+    # Kept as they were, but worth a look (two sources citing one URL, ...).
+    warnings: list[dict] = field(default_factory=list)
+    # Left for the next run when the run's time budget ran out.
+    deferred: list[str] = field(default_factory=list)
     publications: int = 0
     chunks: int = 0
     seconds: float = 0.0
@@ -25,12 +29,21 @@ class Report:
         log.warning("skipped %s: %s", source, error)
         self.failed.append({"source": source, "error": error})
 
+    def warn(self, source: str, warning: str) -> None:
+        log.warning("%s: %s", source, warning)
+        self.warnings.append({"source": source, "warning": warning})
+
+    def defer(self, source: str) -> None:
+        self.deferred.append(source)
+
     def summary(self) -> str:
         """The one-line account of a run."""
         return (
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.duplicates} duplicates, {self.removed} removed, "
-            f"{len(self.failed)} failed in {self.seconds:.1f}s; "
+            f"{len(self.failed)} failed"
+            + (f", {len(self.deferred)} left for the next run" if self.deferred else "")
+            + f" in {self.seconds:.1f}s; "
             f"store holds {self.publications} publications in {self.chunks} chunks"
         )
 
@@ -43,6 +56,8 @@ class Report:
             "removed": self.removed,
             "embedded_chunks": self.embedded_chunks,
             "failed": self.failed,
+            "warnings": self.warnings,
+            "deferred": self.deferred,
             "publications": self.publications,
             "chunks": self.chunks,
             "seconds": round(self.seconds, 3),

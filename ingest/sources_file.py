@@ -22,7 +22,19 @@ class SourceSpec:
     kind: str = "auto"
     issuer: str | None = None
     max_items: int = _DEFAULT_MAX_ITEMS
-    prune: bool = True
+    # None: the default for the kind (a sitemap is an inventory, a feed only a window).
+    prune: bool | None = None
+    # Hosts (or "*.example.org" patterns) its listed pages and redirects may lead to,
+    # besides the source's own host.
+    allow_hosts: tuple[str, ...] = ()
+
+    def prunes_listing(self, kind: str) -> bool:
+        """Whether a page this source stops listing is removed (with --prune)."""
+        return self.prune if self.prune is not None else kind == "sitemap"
+
+    def prunes_gone(self) -> bool:
+        """Whether its pages that keep answering 404/410 are removed (with --prune)."""
+        return self.prune is not False
 
 
 @dataclass(frozen=True)
@@ -94,10 +106,22 @@ def _spec(path: Path, n: int, entry) -> SourceSpec:
     max_items = entry.get("max_items", _DEFAULT_MAX_ITEMS)
     if isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 1:
         raise ConfigError(f"{where}: max_items must be a whole number of at least 1")
-    prune = entry.get("prune", True)
-    if not isinstance(prune, bool):
+    prune = entry.get("prune")
+    if prune is not None and not isinstance(prune, bool):
         raise ConfigError(f"{where}: prune must be true or false")
-    return SourceSpec(url, kind, issuer and issuer.strip(), max_items, prune)
+    return SourceSpec(url, kind, issuer and issuer.strip(), max_items, prune, _hosts(where, entry))
+
+
+def _hosts(where: str, entry: dict) -> tuple[str, ...]:
+    hosts = entry.get("allow_hosts", [])
+    if not isinstance(hosts, list) or not all(
+        isinstance(h, str) and h.strip() and "/" not in h for h in hosts
+    ):
+        raise ConfigError(
+            f'{where}: allow_hosts must be a list of host names, like ["cdn.example.org", '
+            '"*.example.org"]'
+        )
+    return tuple(h.strip().lower() for h in hosts)
 
 
 def _fetch(path: Path, table) -> dict:

@@ -16,14 +16,17 @@ _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd]?)", re.I)
 _UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def parse_every(text: str) -> float:
-    """Seconds in '90', '30s', '15m', '1h30m' or '1d'; ValueError for anything else."""
+def parse_every(text: str, *, zero: bool = False) -> float:
+    """Seconds in '90', '30s', '15m', '1h30m' or '1d'; ValueError for anything else.
+
+    Zero is refused unless `zero` (a budget of nothing is a way to list what would run).
+    """
     text = text.strip().lower()
     parts = list(_DURATION.finditer(text))
     if not parts or "".join(p.group(0) for p in parts).replace(" ", "") != text.replace(" ", ""):
         raise ValueError(f"{text!r} is not a duration like 30s, 15m, 1h or 1h30m")
     seconds = sum(float(p.group(1)) * _UNIT[p.group(2)] for p in parts)
-    if seconds <= 0:
+    if seconds < 0 or (seconds == 0 and not zero):
         raise ValueError(f"{text!r} must be longer than zero")
     return seconds
 
@@ -37,15 +40,27 @@ def run_once(
     prune: bool = False,
     progress=None,
     stop: threading.Event | None = None,
+    lock=None,
+    budget: float | None = None,
+    clock=None,
 ):
-    """Ingest `args` (files, folders, URLs) and the configured sources; record their status."""
+    """Ingest `args` (files, folders, URLs) and the configured sources; record their status.
+
+    `lock` is the run's lock (checked before every write), `budget` the seconds after
+    which what is left waits for the next run.
+    """
     from ingest.web import WebIngest
 
     sources = list(sources)
     started = now_iso()
-    web = WebIngest(fetcher, sources, stop=stop)
+    web = WebIngest(fetcher, sources, stop=stop, clock=clock)
     report = ingestor.run(
-        [*args, *(s.url for s in sources)], prune=prune, progress=progress, web=web
+        [*args, *(s.url for s in sources)],
+        prune=prune,
+        progress=progress,
+        web=web,
+        lock=lock,
+        budget=budget,
     )
     record_run(ingestor.store, web.outcomes, report, started=started)
     return report
@@ -74,6 +89,10 @@ def watch(
             echo(f"{now_iso()} {last.summary()}")
             for failure in last.failed:
                 echo(f"{now_iso()} failed: {failure['source']}: {failure['error']}")
+            for warning in last.warnings:
+                echo(f"{now_iso()} warning: {warning['source']}: {warning['warning']}")
+            if last.deferred:
+                echo(f"{now_iso()} left for the next run: {', '.join(last.deferred)}")
         runs += 1
         if max_runs is not None and runs >= max_runs:
             break

@@ -4,10 +4,20 @@ A source that fails (unreachable, a server error, malformed XML, the wrong kind 
 document) changes nothing in the store: its listing record is written, and what it no
 longer lists pruned, only once the listing itself was read. An item that fails is
 reported by its own URL and keeps whatever was stored from it.
+
+What re-ingestion never does (each a rule below):
+- A feed is a window, not an inventory: a release that scrolls off it stays stored. Only
+  a sitemap (or a source with `prune = true`) prunes what it stops listing, and never
+  when its listing came back empty or under half as long as the last one.
+- A page answering 404/410 is removed (with --prune) only once it has answered so on two
+  runs at least GONE_AFTER apart.
+- A changed page replaces its release only when it still reads as one (`ingest.checks`).
+- Pages a source lists and redirects stay on its host (`ingest.hosts`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import threading
@@ -15,33 +25,51 @@ from dataclasses import replace
 
 from index.errors import PolicingQAError, SourceError
 from index.records import StoredSource
+from ingest import checks
 from ingest.feeds import Item, gunzip, kind_of, newest_first, parse_feed, parse_sitemap
 from ingest.fetch import Fetched, Fetcher
+from ingest.hosts import host_of, refusal
 from ingest.sources_file import SourceSpec
 
 log = logging.getLogger(__name__)
 
 _MAX_SITEMAP_DEPTH = 2
+# A page must answer 404/410 on runs this far apart before --prune removes it.
+GONE_AFTER = dt.timedelta(hours=1)
+# A listing shorter than this share of the last one prunes nothing.
+MIN_LISTING_SHARE = 0.5
 
 
 class WebIngest:
     """Fetches the URL sources of one Ingestor run; `outcomes` says how each one went."""
 
-    def __init__(self, fetcher: Fetcher, sources=(), *, stop: threading.Event | None = None):
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        sources=(),
+        *,
+        stop: threading.Event | None = None,
+        clock=None,
+    ):
         from ingest.readers import READER_VERSION
 
         self.fetcher = fetcher
         self.specs = {s.url: s for s in sources}
         self.stop = stop
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.outcomes: dict[str, dict] = {}
         self._reader = READER_VERSION
         self._ledger: dict[str, StoredSource] | None = None
         self._done: set[str] = set()
+        self._homes: dict[str, set[str]] = {}
+        # What is named (here or on the command line) is trusted as named.
+        fetcher.trust(*(host_of(u) for u in self.specs))
 
     def ingest(self, url: str, ingestor, report, *, prune: bool = False) -> None:
         """Ingest one configured URL (called by `Ingestor.run` for each URL argument)."""
         if self._ledger is None:
             self._ledger = ingestor.store.get_sources()
+        self.fetcher.trust(host_of(url))
         spec = self.specs.get(url) or SourceSpec(url, issuer=ingestor.issuer)
         before = len(report.failed)
         outcome = {"kind": spec.kind, "issuer": spec.issuer, "items_seen": 0, "error": None}
@@ -52,7 +80,7 @@ class WebIngest:
             report.fail(url, reason)
             outcome["error"] = reason
         except PolicingQAError:
-            raise  # the store or settings, not this source: the run cannot go on
+            raise  # the store, settings or lock, not this source: the run cannot go on
         except Exception as exc:  # a bug met on one source must not cost the others
             log.exception("ingesting %s failed", url)
             outcome["error"] = f"failed unexpectedly ({type(exc).__name__}: {exc})"
@@ -64,139 +92,242 @@ class WebIngest:
 
     def _source(self, spec: SourceSpec, ingestor, report, prune: bool) -> dict:
         url = spec.url
+        self._done.add(url)
         known = ingestor.stored_source(url)
-        fetched = self._get(url, known)
+        fetched = self._get(url, known, spec)
         if fetched.gone:
-            if prune and spec.prune and spec.kind in ("auto", "page") and known and not known.items:
-                ingestor.forget(url, report)
-                return {"kind": "page", "removed": True}
-            raise SourceError(url, _gone(fetched, known is not None))
+            if known and not known.items:
+                self._gone(url, fetched, known, ingestor, report, prune and spec.prunes_gone())
+                return {"kind": "page", "items_seen": 0}
+            raise SourceError(url, f"HTTP {fetched.status}: the page is gone")
         if fetched.not_modified:
             if known.items:
                 items = [Item(u, _day(d)) for u, d in known.items.items() if d is not None]
+                kind = known.digest.split(":", 1)[0]
                 return self._items(
-                    spec, known.digest, items, fetched, known, ingestor, report, prune
+                    spec, kind, known.digest, items, fetched, known, ingestor, report, prune
                 )
-            ingestor.keep(url, report)
+            self._keep(url, known, ingestor, report)
             return {"kind": "page", "items_seen": 1}
         data = gunzip(fetched.content, url, self.fetcher.options.max_bytes)
         kind = kind_of(url, fetched.content_type, data, spec.kind)
         if kind == "page":
-            self._page(url, fetched, data, spec.issuer, None, known, ingestor, report)
+            self._page(url, fetched, data, spec, None, known, ingestor, report)
             return {"kind": "page", "items_seen": 1}
         if kind == "feed":
             items = parse_feed(data, url).items
         else:
-            items = newest_first(self._sitemap(url, data, 0))
-        digest = hashlib.sha256(data).hexdigest()
-        result = self._items(spec, digest, items, fetched, known, ingestor, report, prune)
+            items = newest_first(self._sitemap(spec, url, data, 0))
+        digest = f"{kind}:{hashlib.sha256(data).hexdigest()}"
+        result = self._items(spec, kind, digest, items, fetched, known, ingestor, report, prune)
         return {**result, "kind": kind}
 
-    def _sitemap(self, url: str, data: bytes, depth: int) -> list[Item]:
+    def _sitemap(self, spec: SourceSpec, url: str, data: bytes, depth: int) -> list[Item]:
         listing = parse_sitemap(data, url)
         items = list(listing.items)
         for child in listing.sitemaps:
             if depth >= _MAX_SITEMAP_DEPTH:
                 raise SourceError(url, f"sitemap indexes nested deeper than {depth + 1} levels")
-            fetched = self.fetcher.get(child)
+            if reason := refusal(child, spec.url, spec.allow_hosts):
+                raise SourceError(child, f"refused: {reason}")
+            fetched = self.fetcher.get(child, allow=self._policy(spec))
             if fetched.status != 200:
                 raise SourceError(child, f"HTTP {fetched.status} for a sitemap the index lists")
             items += self._sitemap(
-                child, gunzip(fetched.content, child, self.fetcher.options.max_bytes), depth + 1
+                spec,
+                child,
+                gunzip(fetched.content, child, self.fetcher.options.max_bytes),
+                depth + 1,
             )
         return items
 
     def _items(
-        self, spec, digest, items, fetched: Fetched, known, ingestor, report, prune: bool
+        self, spec, kind, digest, items, fetched: Fetched, known, ingestor, report, prune
     ) -> dict:
         """Ingest the listed pages, record the listing, then prune what it dropped."""
         listed = {i.url: i.published.isoformat() if i.published else "" for i in items}
-        for item in items[: spec.max_items]:
+        complete = self._fetch_items(spec, items[: spec.max_items], ingestor, report, prune)
+        previous = self._ledger.get(spec.url)
+        before = {u: d for u, d in (previous.items if previous else {}).items()}
+        dropped = [u for u in before if u not in listed]
+        prunes = spec.prunes_listing(kind)
+        if prunes and dropped and len(listed) < MIN_LISTING_SHARE * len(before):
+            report.fail(
+                spec.url,
+                f"lists {len(listed)} pages where the last run saw {len(before)}; "
+                "nothing pruned, every stored release kept",
+            )
+            listed, dropped = {**before, **listed}, []  # the longer listing stays the baseline
+        # Remember what was dropped until a run prunes it, or a later run would not know.
+        waiting = {u: None for u in dropped} if prunes and not (prune and complete) else {}
+        self._record_listing(spec, digest, fetched, known, {**listed, **waiting}, ingestor)
+        if prune and prunes and complete:
+            for url in dropped:
+                if not self._listed_elsewhere(url, spec.url):
+                    ingestor.forget(url, report)
+        return {"items_seen": len(items)}
+
+    def _fetch_items(self, spec, items, ingestor, report, prune: bool) -> bool:
+        """Ingest each listed page once; False when the run's budget left some for later."""
+        complete = True
+        for item in items:
             if self.stop is not None and self.stop.is_set():
                 raise SourceError(spec.url, "stopped before all listed pages were fetched")
             if item.url in self._done:
+                continue
+            if ingestor.out_of_time():
+                report.defer(item.url)
+                complete = False
                 continue
             self._done.add(item.url)
             try:
                 self._item(item, spec, ingestor, report, prune)
             except SourceError as exc:
                 report.fail(item.url, exc.reason)
+            except PolicingQAError:
+                raise
             except Exception as exc:  # a reader bug fails this page, not the run
                 log.exception("reading %s failed", item.url)
                 report.fail(item.url, f"could not be read ({type(exc).__name__}: {exc})")
+        return complete
+
+    def _record_listing(self, spec, digest, fetched: Fetched, known, items, ingestor) -> None:
         etag = fetched.etag or (known.etag if known and fetched.not_modified else None)
         modified = fetched.last_modified or (
             known.last_modified if known and fetched.not_modified else None
         )
-        previous = self._ledger.get(spec.url)
-        dropped = [u for u in (previous.items if previous else {}) if u not in listed]
-        # Remember what was dropped until a run prunes it, or a later run would not know.
-        waiting = {u: None for u in dropped} if spec.prune and not prune else {}
-        record = StoredSource(
-            spec.url, digest, [], self._reader, etag, modified, {**listed, **waiting}
-        )
+        record = StoredSource(spec.url, digest, [], self._reader, etag, modified, items)
+        ingestor.before_write()
         ingestor.store.put_source(record)
         self._ledger[spec.url] = record
-        if prune and spec.prune:
-            for url in dropped:
-                if not self._listed_elsewhere(url, spec.url):
-                    ingestor.forget(url, report)
-        return {"items_seen": len(listed)}
 
     # --- one page ------------------------------------------------------------------------
 
     def _item(self, item: Item, spec: SourceSpec, ingestor, report, prune: bool) -> None:
+        if reason := refusal(item.url, spec.url, spec.allow_hosts):
+            raise SourceError(item.url, f"refused: {reason}")
         known = ingestor.stored_source(item.url)
-        fetched = self._get(item.url, known)
+        fetched = self._get(item.url, known, spec)
         if fetched.gone:
-            if prune and spec.prune and known:
-                ingestor.forget(item.url, report)
+            if known:
+                self._gone(item.url, fetched, known, ingestor, report, prune and spec.prunes_gone())
                 return
-            raise SourceError(item.url, _gone(fetched, known is not None))
+            raise SourceError(item.url, f"HTTP {fetched.status}: the page is gone")
         if fetched.not_modified:
-            ingestor.keep(item.url, report)
+            self._keep(item.url, known, ingestor, report)
             return
         kind_of(item.url, fetched.content_type, fetched.content, "page")
         self._page(
-            item.url, fetched, fetched.content, spec.issuer, item.published, known, ingestor, report
+            item.url, fetched, fetched.content, spec, item.published, known, ingestor, report
         )
 
     def _page(
-        self, url, fetched: Fetched, data: bytes, issuer, hint, known, ingestor, report
+        self, url, fetched: Fetched, data: bytes, spec, hint, known, ingestor, report
     ) -> None:
         from ingest.readers import read_bytes
 
         digest = hashlib.sha256(data).hexdigest()
-        digest = f"{digest}:{self._reader}:{issuer or ''}:{hint or ''}:{fetched.final_url}"
+        digest = f"{digest}:{self._reader}:{spec.issuer or ''}:{hint or ''}:{fetched.final_url}"
         if known and known.digest == digest:
             # Same bytes though the server did not say 304: keep, but learn new validators.
-            ingestor.keep(url, report)
-            if (known.etag, known.last_modified) != (fetched.etag, fetched.last_modified):
-                ingestor.store.put_source(
-                    replace(known, etag=fetched.etag, last_modified=fetched.last_modified)
-                )
+            self._keep(url, known, ingestor, report, fetched)
             return
         pubs = read_bytes(
             data,
             source=url,
             content_type=fetched.content_type or None,
             url=fetched.final_url,
-            issuer=issuer,
+            issuer=spec.issuer,
             published_hint=hint,
         )
+        if problem := self._not_a_release(url, fetched, pubs, known, ingestor, spec):
+            kept = "; the stored release is kept" if known else ""
+            raise SourceError(url, f"{problem}{kept}")
         ingestor.accept(
             url, digest, pubs, report, etag=fetched.etag, last_modified=fetched.last_modified
         )
 
-    def _get(self, url: str, known: StoredSource | None) -> Fetched:
+    def _not_a_release(self, url, fetched: Fetched, pubs, known, ingestor, spec) -> str | None:
+        """Why a page that answered 200 is not a release (a soft failure); None if it is."""
+        before = _final_url(known.digest) if known else None
+        if problem := checks.redirect_problem(url, fetched.final_url, before):
+            return problem
+        if title := next((p.title for p in pubs if checks.generic_title(p.title)), None):
+            return f"reads as a login, error or maintenance page ({title!r}), not a release"
+        if not known:
+            return None
+        text = "\n".join(f"{p.title}\n{p.text}" for p in pubs)
+        if checks.similar(text, self._home_text(url, spec)) >= checks.MAX_HOME_SIMILAR:
+            return "reads as the site's home page, not a release"
+        old_title, old_text = ingestor.stored_release(known.publication_ids)
+        title = "\n".join(p.title for p in pubs)
+        share = checks.unrelated(title, text, old_title, old_text) if old_text else None
+        if share is not None:
+            return (
+                f"shares only {share:.0%} of its wording and little of its title with the "
+                "stored release: another page, not an update"
+            )
+        return None
+
+    def _home_text(self, url: str, spec) -> str:
+        """The text of `url`'s site home page, read once a run ("" when it cannot be read)."""
+        from ingest.readers import read_bytes
+
+        home = checks.home_of(url)
+        if home not in self._homes:
+            self._homes[home] = ""
+            try:
+                fetched = self.fetcher.get(home, allow=self._policy(spec))
+                if fetched.status == 200:
+                    pubs = read_bytes(fetched.content, source=home, url=fetched.final_url)
+                    self._homes[home] = "\n".join(f"{p.title}\n{p.text}" for p in pubs)
+            except Exception as exc:  # the home page is a hint, never a failure
+                log.info("could not read %s to compare: %s", home, exc)
+        return self._homes[home]
+
+    def _keep(self, url, known: StoredSource, ingestor, report, fetched=None) -> None:
+        """An unchanged page: counted as seen; a page that answers again is no longer gone."""
+        ingestor.keep(url, report)
+        updated = replace(known, gone=None)
+        if fetched is not None:
+            updated = replace(updated, etag=fetched.etag, last_modified=fetched.last_modified)
+        if updated != known:
+            ingestor.before_write()
+            ingestor.store.put_source(updated)
+
+    def _gone(self, url, fetched: Fetched, known, ingestor, report, prune: bool) -> None:
+        """A stored page answering 404/410: removed once it has said so twice, far apart."""
+        now = self.clock()
+        first = dt.datetime.fromisoformat(known.gone) if known.gone else None
+        if prune and first is not None and now - first >= GONE_AFTER:
+            ingestor.forget(url, report)
+            return
+        if first is None:
+            ingestor.before_write()
+            ingestor.store.put_source(replace(known, gone=now.isoformat(timespec="seconds")))
+        ingestor.keep(url, report)
+        since = (first or now).isoformat(timespec="minutes")
+        then = "--prune removes it if it still is" if prune else "run with --prune to remove it"
+        report.fail(
+            url,
+            f"HTTP {fetched.status}: the page is gone (since {since}); what was stored is kept; "
+            f"{then} on a run {_hours(GONE_AFTER)} or more after that",
+        )
+
+    def _get(self, url: str, known: StoredSource | None, spec: SourceSpec) -> Fetched:
         fetched = self.fetcher.get(
             url,
             etag=known.etag if known else None,
             last_modified=known.last_modified if known else None,
+            allow=self._policy(spec),
         )
         if fetched.not_modified and known is None:
             raise SourceError(url, "HTTP 304 Not Modified to a request that was not conditional")
         return fetched
+
+    @staticmethod
+    def _policy(spec: SourceSpec):
+        return lambda target: refusal(target, spec.url, spec.allow_hosts)
 
     def _listed_elsewhere(self, url: str, source: str) -> bool:
         if url in self.specs:
@@ -204,12 +335,16 @@ class WebIngest:
         return any(rec.items.get(url) is not None for s, rec in self._ledger.items() if s != source)
 
 
-def _gone(fetched: Fetched, stored: bool) -> str:
-    note = "; what was stored from it stays until a run with --prune" if stored else ""
-    return f"HTTP {fetched.status}: the page is gone{note}"
+def _hours(delta: dt.timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:g} hour" + ("" if hours == 1 else "s")
+
+
+def _final_url(digest: str) -> str | None:
+    """The URL a page's last stored answer came from (the end of its digest)."""
+    at = digest.find(":http")
+    return digest[at + 1 :] if at >= 0 else None
 
 
 def _day(value: str):
-    import datetime as dt
-
     return dt.date.fromisoformat(value) if value else None

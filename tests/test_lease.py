@@ -189,3 +189,39 @@ def test_sweep_removes_a_publication_committed_with_missing_chunks(store):
     assert set(store.get_publications()) == {whole.id}
     assert set(store.chunk_index()) == {c.id for c in whole_chunks}
     assert store.sweep() == Swept(chunks=0, publications=0)
+
+
+# --- the ingestion run honours check() ----------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_run_whose_lease_was_taken_stops_before_writing_and_says_why(
+    server_store, embedder, corpus
+):
+    from ingest.pipeline import Ingestor
+    from tests.support import PAGES
+
+    pages = sorted(PAGES.glob("regina_police_*.html"))[:2]
+
+    lock = LeaseLock(server_store, **FAST)
+    assert lock.try_acquire()
+    try:
+        thief = {"owner": "another-run", "holder": "pid 1 elsewhere", "expires": time.time() + 60}
+        server_store.put_run_record("ingest", "lock", thief)
+        _wait_until(lambda: _raises(lock.check))
+
+        with pytest.raises(LeaseLost, match="another run"):
+            Ingestor(server_store, embedder).run([str(p) for p in pages], lock=lock)
+        assert server_store.counts() == (0, 0)  # not one chunk or commit written
+        assert server_store.get_sources() == {}
+    finally:
+        lock.release()
+    assert _lease(server_store)["owner"] == "another-run"  # release leaves the thief's lease
+
+
+def _raises(call) -> bool:
+    try:
+        call()
+    except LeaseLost:
+        return True
+    return False

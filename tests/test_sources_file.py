@@ -12,7 +12,11 @@ from tests.support import REPO
 def test_documented_example_loads():
     config = load_sources(REPO / "docs" / "sources.example.toml")
     assert [s.kind for s in config.sources] == ["feed", "sitemap", "page"]
-    assert config.sources[0].prune is False and config.sources[0].max_items == 100
+    feed, sitemap, page = config.sources
+    assert feed.max_items == 100 and feed.allow_hosts == ("legacy.winnipeg.ca",)
+    # A feed is a window: by default it prunes nothing it stops listing; a sitemap does.
+    assert not feed.prunes_listing("feed") and sitemap.prunes_listing("sitemap")
+    assert feed.prunes_gone() and page.prunes_gone()
     options = config.fetch_options(max_bytes=1234)
     assert options.max_bytes == 1234 and options.contact.startswith("https://")
 
@@ -22,6 +26,17 @@ def test_defaults_apply_to_a_bare_url(tmp_path):
     path.write_text('[[source]]\nurl = "https://p.example/feed"\n')
     (spec,) = load_sources(path).sources
     assert spec == SourceSpec("https://p.example/feed")
+
+
+def test_prune_true_or_false_overrides_the_kinds_default(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(
+        '[[source]]\nurl = "https://p.example/feed"\nprune = true\n'
+        '[[source]]\nurl = "https://p.example/sitemap.xml"\nprune = false\n'
+    )
+    feed, sitemap = load_sources(path).sources
+    assert feed.prunes_listing("feed") and feed.prunes_gone()
+    assert not sitemap.prunes_listing("sitemap") and not sitemap.prunes_gone()
 
 
 @pytest.mark.parametrize(
@@ -39,6 +54,8 @@ def test_defaults_apply_to_a_bare_url(tmp_path):
         ('[[source]]\nurl = "https://a/f"\nmax_items = 0', "max_items must be"),
         ('[[source]]\nurl = "https://a/f"\nprune = "yes"', "prune must be true or false"),
         ('[[source]]\nurl = "https://a/f"\n[[source]]\nurl = "https://a/f"', "listed twice"),
+        ('[[source]]\nurl = "https://a/f"\nallow_hosts = "b.example"', "allow_hosts must be"),
+        ('[[source]]\nurl = "https://a/f"\nallow_hosts = ["https://b/"]', "allow_hosts must"),
         ('[fetch]\ntimeout = 3\n[[source]]\nurl = "https://a/f"', "unknown key\\(s\\) timeout"),
         ('[fetch]\nretries = 1.5\n[[source]]\nurl = "https://a/f"', "retries must be a whole"),
         ('[fetch]\nread_timeout = -1\n[[source]]\nurl = "https://a/f"', "at least 0"),

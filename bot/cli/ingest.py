@@ -14,6 +14,17 @@ from bot.cli.options import sources_path as sources_path_for
 EXIT_OK, EXIT_PARTIAL = 0, 3
 
 
+def _duration(value: str | None) -> float | None:
+    from ingest.watch import parse_every
+
+    if value is None:
+        return None
+    try:
+        return parse_every(value, zero=True)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @click.command()
 @click.argument("sources", nargs=-1)
 @sources_option
@@ -21,8 +32,15 @@ EXIT_OK, EXIT_PARTIAL = 0, 3
 @click.option(
     "--prune",
     is_flag=True,
-    help="Remove publications whose source file is gone, pages a feed or sitemap no "
-    "longer lists, and pages that answer 404/410.",
+    help="Remove publications whose file is gone from a folder named in this run, pages "
+    "a sitemap (or a source with prune = true) no longer lists, and pages that answered "
+    "404/410 on two runs an hour or more apart. Feeds are windows: what scrolls off stays.",
+)
+@click.option(
+    "--budget",
+    callback=lambda ctx, param, value: _duration(value),
+    help="Stop reading new inputs after this long (30s, 15m, 1h); what is left is "
+    "listed and waits for the next run.",
 )
 @click.option("--issuer", help="Issuer for publications that do not name one.")
 @click.option(
@@ -32,7 +50,7 @@ EXIT_OK, EXIT_PARTIAL = 0, 3
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON summary on stdout.")
 @click.option("--wait", is_flag=True, help="If another run holds the store's lock, wait for it.")
-def ingest(sources, sources_path, store, prune, issuer, url_map, as_json, wait):
+def ingest(sources, sources_path, store, prune, budget, issuer, url_map, as_json, wait):
     """Ingest publications from files, folders and URLs (pages, RSS/Atom feeds, sitemaps).
 
     Exit status: 0 when everything was stored, 3 when some inputs failed and the
@@ -68,7 +86,7 @@ def ingest(sources, sources_path, store, prune, issuer, url_map, as_json, wait):
             bar.update(done - bar.n)
 
     # Lock before loading the model, so a refused run ends at once.
-    with holding(lock_for(settings, db), wait=wait), Fetcher(options) as fetcher:
+    with holding(lock_for(settings, db), wait=wait) as lock, Fetcher(options) as fetcher:
         ingestor = build_ingestor(settings, issuer=issuer, url_map=url_map, store=db)
         report = run_once(
             ingestor,
@@ -77,6 +95,8 @@ def ingest(sources, sources_path, store, prune, issuer, url_map, as_json, wait):
             args=list(sources),
             prune=prune,
             progress=progress,
+            lock=lock,
+            budget=budget,
         )
     if bar is not None:
         bar.close()
@@ -86,4 +106,8 @@ def ingest(sources, sources_path, store, prune, issuer, url_map, as_json, wait):
         click.echo(report.summary())
         for failure in report.failed:
             click.echo(f"failed: {failure['source']}: {failure['error']}", err=True)
+        for warning in report.warnings:
+            click.echo(f"warning: {warning['source']}: {warning['warning']}", err=True)
+        for source in report.deferred:
+            click.echo(f"left for the next run: {source}", err=True)
     sys.exit(EXIT_PARTIAL if report.failed else EXIT_OK)

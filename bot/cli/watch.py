@@ -47,7 +47,9 @@ def _stop_on_signals(stop: threading.Event) -> None:
 @click.option(
     "--prune",
     is_flag=True,
-    help="Remove pages their feed or sitemap no longer lists, and pages now 404/410.",
+    help="Remove pages a sitemap (or a source with prune = true) no longer lists, and pages "
+    "that answered 404/410 on two runs an hour or more apart. Feeds are windows: what "
+    "scrolls off them stays.",
 )
 @click.option("--max-runs", type=click.IntRange(min=1), help="Stop after this many runs.")
 @click.option(
@@ -59,7 +61,8 @@ def _stop_on_signals(stop: threading.Event) -> None:
 def watch(sources_path, every, prune, max_runs, wait, store):
     """Re-ingest the sources in a sources file every --every until stopped (Ctrl-C, SIGTERM).
 
-    Prints one summary line per run. The sources file is re-read before each run; if an
+    Prints one summary line per run; a run stops reading new pages after --every, and
+    the next run picks up what it left. The sources file is re-read before each run; if an
     edit broke it, the previous version is used and the error printed. Exit status: 0, or
     3 when the last run had failures.
     """
@@ -85,9 +88,18 @@ def watch(sources_path, every, prune, max_runs, wait, store):
             config = load_sources(sources_path)
         except ConfigError as exc:
             click.echo(f"keeping the previous sources: {exc}", err=True)
-        with holding(lock_for(settings, db), wait=wait, stop=stop):
+        with holding(lock_for(settings, db), wait=wait, stop=stop) as lock:
             with Fetcher(config.fetch_options(settings.max_file_bytes)) as fetcher:
-                return run_once(ingestor, fetcher, config.sources, prune=prune, stop=stop)
+                # A run may take up to its slot; what is left waits for the next one.
+                return run_once(
+                    ingestor,
+                    fetcher,
+                    config.sources,
+                    prune=prune,
+                    stop=stop,
+                    lock=lock,
+                    budget=every,
+                )
 
     last = loop(one_run, every=every, stop=stop, max_runs=max_runs, echo=click.echo)
     sys.exit(EXIT_PARTIAL if last is not None and last.failed else EXIT_OK)
