@@ -304,6 +304,26 @@ def test_a_page_is_removed_only_after_two_404s_an_hour_apart(ingestor, store, si
     assert report.removed == 1 and report.failed == [] and sources_in(store) == {urls[1]}
 
 
+# --- 6. and 8. bombs and drips fail their page, not the run --------------------------------
+
+
+def test_a_decompression_bomb_or_a_dripping_page_fails_alone(ingestor, store, site):
+    import gzip
+
+    urls = put_releases(site, REGINA[:3])
+    bomb = gzip.compress(gzip.compress(b"\0" * (64 * 1024 * 1024)))
+    site.encoded(f"/news/{REGINA[0].stem}", bomb, "gzip, gzip")
+    site.drip_head(f"/news/{REGINA[1].stem}", 0.2)
+    site.put_sitemap("/sitemap.xml", [f"/news/{p.stem}" for p in REGINA[:3]])
+    limits = FetchOptions(read_timeout=0.5, total_timeout=1.0, retries=0, max_bytes=1024 * 1024)
+    with Fetcher(limits, trusted_hosts={"127.0.0.1"}) as fetcher:
+        report = run_once(ingestor, fetcher, [SourceSpec(site.url("/sitemap.xml"))])
+    failed = errors(report)
+    assert "decodes to over the limit" in failed[urls[0]]
+    assert "deadline" in failed[urls[1]]
+    assert sources_in(store) == {urls[2]}
+
+
 # --- 7. discovered URLs stay where they were found -----------------------------------------
 
 
@@ -378,3 +398,36 @@ def test_cli_says_what_a_run_left_for_the_next_one(settings, site):
 
     as_text = CliRunner().invoke(main, args)
     assert f"left for the next run: {url}" in as_text.stderr
+
+
+# --- 10. the server sees every batch a run commits ------------------------------------------
+
+
+def test_a_server_refreshing_between_batches_of_one_run_sees_every_update(
+    store, embedder, tmp_path
+):
+    from index.snapshot import LiveSnapshot
+    from ingest.pipeline import Ingestor
+
+    folder = tmp_path / "releases"
+    folder.mkdir()
+    files = [folder / p.name for p in REGINA[:2]]
+    for page, file in zip(REGINA[:2], files, strict=True):
+        shutil.copy(page, file)
+    ingestor = Ingestor(store, embedder, batch_chunks=1)  # one batch per release
+    ingestor.run([str(folder)])
+    live = LiveSnapshot(store)
+    live.refresh()
+    for n, file in enumerate(files):
+        html = file.read_bytes()
+        file.write_bytes(html.replace(b"</p>", f" Correction number {n} applies.</p>".encode(), 1))
+
+    def server_refresh(done: int, total: int) -> None:
+        if done == 1:
+            live.refresh()  # the server checks the store between the run's two batches
+
+    report = ingestor.run([str(folder)], progress=server_refresh)
+    assert report.updated == 2 and report.added == 0
+    texts = " ".join(c.text for c in live.refresh().chunks)
+    assert "Correction number 0" in texts and "Correction number 1" in texts
+    live.close()
