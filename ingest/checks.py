@@ -11,9 +11,9 @@ from that URL. A changed page replaces its release only when it still reads as o
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from index.text import terms_of, tokenize
+from ingest.urls import is_home, page_key
 
 # Titles of the pages a site answers with when the release is not there.
 _GENERIC_TITLE = re.compile(
@@ -34,24 +34,6 @@ MIN_SHARED = 0.1
 MIN_SHARED_TITLE = 0.5
 # Jaccard similarity of three-word runs above which a page is the home page itself.
 MAX_HOME_SIMILAR = 0.8
-
-
-def page_key(url: str) -> tuple[str, str, str]:
-    """What names one page: host without "www.", path without its trailing slash, query."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    return host, parts.path.rstrip("/"), parts.query
-
-
-def is_home(url: str) -> bool:
-    """Whether `url` is a site's home page ("/" and no query)."""
-    _, path, query = page_key(url)
-    return not path and not query
-
-
-def home_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}/"
 
 
 def redirect_problem(url: str, final: str, before: str | None) -> str | None:

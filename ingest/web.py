@@ -28,8 +28,9 @@ from index.records import StoredSource
 from ingest import checks
 from ingest.feeds import Item, gunzip, kind_of, newest_first, parse_feed, parse_sitemap
 from ingest.fetch import Fetched, Fetcher
-from ingest.hosts import host_of, refusal
+from ingest.hosts import refusal
 from ingest.sources_file import SourceSpec
+from ingest.urls import home_of, host_of
 
 log = logging.getLogger(__name__)
 
@@ -273,7 +274,7 @@ class WebIngest:
         """The text of `url`'s site home page, read once a run ("" when it cannot be read)."""
         from ingest.readers import read_bytes
 
-        home = checks.home_of(url)
+        home = home_of(url)
         if home not in self._homes:
             self._homes[home] = ""
             try:

@@ -9,33 +9,14 @@ releases at one URL, or at a page that is not the one read.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import SplitResult, urlsplit
 
-
-def _split(url: str | None) -> SplitResult | None:
-    """Split an absolute http(s) URL with a host; None for anything else."""
-    try:
-        parts = urlsplit(url or "")
-    except ValueError:  # a malformed IPv6 host or port
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    return parts
-
-
-def _site(parts: SplitResult) -> str:
-    host = parts.hostname or ""
-    return host[4:] if host.startswith("www.") else host
-
-
-def _is_home(parts: SplitResult) -> bool:
-    return parts.path in ("", "/") and not parts.query
+from ingest.urls import is_home, site_of, split_http
 
 
 def other_site(declared: str, page_url: str | None) -> bool:
     """Tell whether `declared` is an absolute http(s) URL on a site other than the page's."""
-    found, page = _split(declared), _split(page_url)
-    return found is not None and page is not None and _site(found) != _site(page)
+    found, page = split_http(declared), split_http(page_url)
+    return found is not None and page is not None and site_of(declared) != site_of(page_url)
 
 
 def citable(declared: str, page_url: str | None) -> bool:
@@ -44,8 +25,7 @@ def citable(declared: str, page_url: str | None) -> bool:
     It must be absolute http(s), not the site's home page, and on the page's site
     (hostname without a leading "www.", any scheme); with no page URL known, any site.
     """
-    found = _split(declared)
-    if found is None or _is_home(found):
+    if split_http(declared) is None or is_home(declared):
         return False
     return page_url is None or not other_site(declared, page_url)
 
