@@ -3,8 +3,9 @@
 A URL named on the command line or in the sources file is trusted as named. What is
 discovered from it — the items of a feed, the pages and child sitemaps of a sitemap,
 every redirect — must stay on the source's own host (with or without "www."), or on a
-host the sources file allows for that source (`allow_hosts`). The fetcher adds the address check: a host
-nobody named never reaches a loopback, link-local or private address.
+host the sources file allows for that source (`allow_hosts`). The fetcher adds the
+address check: a host nobody named never reaches a loopback, link-local or private
+address.
 """
 
 from __future__ import annotations

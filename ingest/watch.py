@@ -43,6 +43,7 @@ def run_once(
     lock=None,
     budget: float | None = None,
     clock=None,
+    replace_changed: bool = False,
 ):
     """Ingest `args` (files, folders, URLs) and the configured sources; record their status.
 
@@ -53,7 +54,7 @@ def run_once(
 
     sources = list(sources)
     started = now_iso()
-    web = WebIngest(fetcher, sources, stop=stop, clock=clock)
+    web = WebIngest(fetcher, sources, stop=stop, clock=clock, replace_changed=replace_changed)
     report = ingestor.run(
         [*args, *(s.url for s in sources)],
         prune=prune,

@@ -39,6 +39,7 @@ _MAX_SITEMAP_DEPTH = 2
 GONE_AFTER = dt.timedelta(hours=1)
 # A listing shorter than this share of the last one prunes nothing.
 MIN_LISTING_SHARE = 0.5
+_KEPT = "; the stored release is kept (--replace-changed stores it anyway)"
 
 
 class WebIngest:
@@ -51,6 +52,7 @@ class WebIngest:
         *,
         stop: threading.Event | None = None,
         clock=None,
+        replace_changed: bool = False,
     ):
         from ingest.readers import READER_VERSION
 
@@ -58,6 +60,8 @@ class WebIngest:
         self.specs = {s.url: s for s in sources}
         self.stop = stop
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        # The operator has looked: a changed page replaces its release whatever it reads as.
+        self.replace_changed = replace_changed
         self.outcomes: dict[str, dict] = {}
         self._reader = READER_VERSION
         self._ledger: dict[str, StoredSource] | None = None
@@ -241,9 +245,12 @@ class WebIngest:
             issuer=spec.issuer,
             published_hint=hint,
         )
-        if problem := self._not_a_release(url, fetched, pubs, known, ingestor, spec):
-            kept = "; the stored release is kept" if known else ""
-            raise SourceError(url, f"{problem}{kept}")
+        problem = self._not_a_release(url, fetched, pubs, known, ingestor, spec)
+        if problem and known and self.replace_changed:
+            log.warning("%s: %s; replaced as asked (--replace-changed)", url, problem)
+            problem = None
+        if problem:
+            raise SourceError(url, problem + (_KEPT if known else ""))
         ingestor.accept(
             url, digest, pubs, report, etag=fetched.etag, last_modified=fetched.last_modified
         )

@@ -206,6 +206,17 @@ def test_a_page_that_no_longer_reads_as_its_release_keeps_the_stored_one(
     assert store.get_publications() == before and first.added == 1
 
 
+def test_replace_changed_stores_a_page_the_operator_checked(ingestor, store, site, fetcher):
+    (url,) = put_releases(site, REGINA[:1])
+    run_once(ingestor, fetcher, [], args=[url])
+    site.put(f"/news/{REGINA[0].stem}", UNRELATED.read_bytes())
+    refused = run_once(ingestor, fetcher, [], args=[url])
+    assert "--replace-changed" in errors(refused)[url]
+
+    report = run_once(ingestor, fetcher, [], args=[url], replace_changed=True)
+    assert report.failed == [] and report.updated == 1
+
+
 def test_a_real_update_still_replaces_the_release(ingestor, store, site, fetcher):
     (url,) = put_releases(site, REGINA[:1])
     run_once(ingestor, fetcher, [], args=[url])

@@ -42,6 +42,12 @@ def _duration(value: str | None) -> float | None:
     help="Stop reading new inputs after this long (30s, 15m, 1h); what is left is "
     "listed and waits for the next run.",
 )
+@click.option(
+    "--replace-changed",
+    is_flag=True,
+    help="Store changed pages even when they no longer read as the stored release "
+    "(redirected, a login or home page, unrelated text): after checking them by hand.",
+)
 @click.option("--issuer", help="Issuer for publications that do not name one.")
 @click.option(
     "--url-map",
@@ -50,7 +56,9 @@ def _duration(value: str | None) -> float | None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON summary on stdout.")
 @click.option("--wait", is_flag=True, help="If another run holds the store's lock, wait for it.")
-def ingest(sources, sources_path, store, prune, budget, issuer, url_map, as_json, wait):
+def ingest(
+    sources, sources_path, store, prune, budget, replace_changed, issuer, url_map, as_json, wait
+):
     """Ingest publications from files, folders and URLs (pages, RSS/Atom feeds, sitemaps).
 
     Exit status: 0 when everything was stored, 3 when some inputs failed and the
@@ -97,6 +105,7 @@ def ingest(sources, sources_path, store, prune, budget, issuer, url_map, as_json
             progress=progress,
             lock=lock,
             budget=budget,
+            replace_changed=replace_changed,
         )
     if bar is not None:
         bar.close()
