@@ -77,6 +77,7 @@ def server_env() -> dict[str, str]:
         TRANSFORMERS_OFFLINE="1",
         TOKENIZERS_PARALLELISM="false",
         POLICING_QA_GENERATOR="extractive",
+        POLICING_QA_RATE_LIMIT="0",  # all load comes from one address on purpose
     )
     return env
 

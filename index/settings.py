@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     max_question_chars: int = 2000
     max_body_bytes: int = 64 * 1024
     log_questions: bool = False
+    rate_limit: int = Field(
+        60, ge=0, description="Answers per minute per client (API key or address); 0: none"
+    )
 
     # Slack
     slack_bot_token: SecretStr | None = None

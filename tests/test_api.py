@@ -168,8 +168,11 @@ def test_unreachable_store_is_503_not_a_crash(tmp_path):
         ready = http.get("/readyz")
         assert ready.status_code == 503 and ready.json()["status"] == "unavailable"
         resp = http.post("/ask", json={"question": QUESTION})
-        assert resp.status_code == 503
-        assert resp.json()["detail"].startswith("store unavailable")
+        assert resp.status_code == 503 and resp.headers["retry-after"]
+        detail = resp.json()["detail"]
+        # What failed and what to do; never the store's address or path.
+        assert detail.startswith("the publication store is unavailable; try again")
+        assert settings.chroma_url not in resp.text and str(settings.store) not in resp.text
 
 
 @pytest.mark.slow

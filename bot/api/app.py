@@ -27,6 +27,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from bot.api.limits import RateLimiter
 from bot.api.middleware import BodyLimit, RequestLog
 from bot.api.routes import asks, router
 from bot.api.runtime import Runtime
@@ -79,6 +80,7 @@ def create_app(
             except StoreUnavailable:
                 log.error("starting without a store; /readyz answers 503 until it is back")
         yield
+        runtime.close()
 
     app = FastAPI(
         title="policing-qa",
@@ -88,6 +90,7 @@ def create_app(
     )
     app.state.runtime = runtime
     app.state.api_keys = keys
+    app.state.rate_limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
     app.include_router(router)
     app.include_router(asks)
     for extra in extra_routers:

@@ -1,4 +1,4 @@
-"""Shared route dependencies: the Runtime and the API-key check."""
+"""Shared route dependencies: the Runtime, the API-key check and the rate limit."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from bot.api.limits import rate_limit
 from bot.api.runtime import Runtime
 from bot.api.security import require_key
 
@@ -16,3 +17,4 @@ def get_runtime(request: Request) -> Runtime:
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 RequireKey = Depends(require_key)
+RateLimit = Depends(rate_limit)

@@ -11,12 +11,29 @@ import uuid
 log = logging.getLogger(__name__)
 
 _CLIENT_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_UNPRINTABLE = re.compile(r"[^\x21-\x7e]")
+
+
+def printable(text: str, limit: int = 512) -> str:
+    """`text` as one line of visible ASCII: anything else escaped (\\x0a), at most `limit`.
+
+    Whatever a client sends that reaches the log goes through here, so one request is
+    one line and no client can write a line that reads as another request.
+    """
+    text = text if len(text) <= limit else text[:limit] + "..."
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
 
 
 class RequestLog:
     """ASGI middleware: log method, path, status and latency; echo `X-Request-ID`.
 
-    Only the path is logged: never the query string, headers (keys) or body (questions).
+    Only the path is logged, as the client sent it (percent-encoded) and escaped: never
+    the query string, headers (keys) or body (questions).
     """
 
     def __init__(self, app):
@@ -46,17 +63,18 @@ class RequestLog:
             await self.app(scope, receive, send_with_id)
         finally:
             ms = (time.perf_counter() - started) * 1000
+            raw = scope.get("raw_path") or scope["path"].encode("utf-8", "replace")
             fields = {
                 "request_id": rid,
-                "method": scope["method"],
-                "path": scope["path"],
+                "method": printable(scope["method"], 16),
+                "path": printable(raw.decode("latin-1")),
                 "status": status,
                 "latency_ms": round(ms, 1),
             }
             log.info(
                 "method=%s path=%s status=%d latency_ms=%.1f request_id=%s",
-                scope["method"],
-                scope["path"],
+                fields["method"],
+                fields["path"],
                 status,
                 ms,
                 rid,

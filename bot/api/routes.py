@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
-from bot.api.deps import RequireKey, RuntimeDep
+from bot.api.deps import RateLimit, RequireKey, RuntimeDep
 from bot.api.runtime import Runtime, http_error
 from bot.api.schemas import AskRequest, ErrorBody, Health, Readiness
 from index.errors import PolicingQAError, StoreUnavailable
@@ -18,11 +18,11 @@ from index.models import Answer
 
 log = logging.getLogger(__name__)
 
-_ERRORS = {code: {"model": ErrorBody} for code in (401, 413, 503)}
+_ERRORS = {code: {"model": ErrorBody} for code in (401, 413, 429, 503)}
 
 
 router = APIRouter()
-asks = APIRouter(dependencies=[RequireKey], responses=_ERRORS, tags=["ask"])
+asks = APIRouter(dependencies=[RequireKey, RateLimit], responses=_ERRORS, tags=["ask"])
 
 
 @router.get("/healthz", response_model=Health, tags=["ops"])
@@ -35,8 +35,14 @@ async def healthz() -> Health:
     "/readyz", response_model=Readiness, tags=["ops"], responses={503: {"model": Readiness}}
 )
 async def readyz(runtime: RuntimeDep):
-    """Report store counts, the last ingest and the newest publication; 503 if unreachable."""
-    ok, body = await run_in_threadpool(runtime.readiness)
+    """Report store counts, the last ingest and the newest publication; 503 if unreachable.
+
+    The figures are measured every few seconds in the background, never per request.
+    """
+    ready = runtime.readiness()
+    if ready is None:  # the very first probe waits for the first measure
+        ready = await run_in_threadpool(runtime.wait_readiness)
+    ok, body = ready
     return JSONResponse(body.model_dump(mode="json"), status_code=200 if ok else 503)
 
 

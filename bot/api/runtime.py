@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 _RETRY_SECONDS = 5.0
 # Return freed heap to the OS every this many answers (see `Runtime.answered`).
 _TRIM_EVERY = 20
+# How often the readiness figures (counts, freshness, sources: a scan) are measured.
+READY_EVERY = 5.0
 
 
 def _malloc_trim():
@@ -85,6 +87,9 @@ class Runtime:
         self._slots: anyio.Semaphore | None = None
         self._answers = 0
         self._trim = _malloc_trim()
+        self._ready: tuple[bool, Readiness] | None = None
+        self._ready_loop: threading.Thread | None = None
+        self._closed = threading.Event()
 
     @property
     def ready(self) -> bool:
@@ -134,8 +139,37 @@ class Runtime:
         if self._trim is not None and self._answers % _TRIM_EVERY == 0:
             self._trim(0)
 
-    def readiness(self) -> tuple[bool, Readiness]:
-        """Counts and freshness of the store, or why it cannot be reached."""
+    def readiness(self) -> tuple[bool, Readiness] | None:
+        """The last measured readiness, None before the first; never scans per call.
+
+        The first call starts a background loop that measures every READY_EVERY
+        seconds, so a flood of probes costs nothing but a read of the last figures.
+        """
+        with self._lock:
+            if self._ready_loop is None and not self._closed.is_set():
+                self._ready_loop = threading.Thread(
+                    target=self._measure_every, name="policing-qa-readiness", daemon=True
+                )
+                self._ready_loop.start()
+        return self._ready
+
+    def wait_readiness(self, timeout: float = 30.0) -> tuple[bool, Readiness]:
+        """The readiness figures, waiting for the first measure if there is none yet."""
+        deadline = time.monotonic() + timeout
+        while (ready := self.readiness()) is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return ready or (False, _unavailable("still starting"))
+
+    def close(self) -> None:
+        self._closed.set()
+
+    def _measure_every(self) -> None:
+        while not self._closed.is_set():
+            self._ready = self.measure()
+            self._closed.wait(READY_EVERY)
+
+    def measure(self) -> tuple[bool, Readiness]:
+        """Counts and freshness of the store, or why it cannot be reached (a scan)."""
         try:
             store = self.answerer().store
             publications, chunks = store.counts()
@@ -148,12 +182,7 @@ class Runtime:
         except Exception as exc:  # a Chroma server going away raises anything at all
             log.warning("not ready: %s", exc)
             # The reason (hosts, paths) goes to the log, not to unauthenticated probes.
-            return False, Readiness(
-                status="unavailable",
-                publications=0,
-                chunks=0,
-                detail="store unreachable; see the server log",
-            )
+            return False, _unavailable("store unreachable; see the server log")
         return True, Readiness(
             status="ready",
             publications=publications,
@@ -164,13 +193,37 @@ class Runtime:
         )
 
 
+def _unavailable(detail: str) -> Readiness:
+    return Readiness(status="unavailable", publications=0, chunks=0, detail=detail)
+
+
 def http_error(exc: Exception) -> HTTPException:
-    """The HTTP status and detail a domain error means to an API client."""
+    """The HTTP status and detail a domain error means to an API client.
+
+    The detail says what failed and what to do; what names internals (store paths,
+    Chroma and LLM server URLs, exception text) goes to the log only.
+    """
+    log.error("request failed: %s: %s", type(exc).__name__, exc)
     match exc:
         case BackendUnavailable():
-            return HTTPException(503, detail=f"answer backend unavailable: {exc}")
+            what = (
+                "did not answer in time"
+                if "did not answer within" in str(exc)
+                else ("is not responding")
+            )
+            return HTTPException(
+                503,
+                detail=f"the answer backend {what}; try again in a minute",
+                headers={"Retry-After": "30"},
+            )
         case StoreUnavailable():
-            return HTTPException(503, detail=f"store unavailable: {exc}")
+            return HTTPException(
+                503,
+                detail="the publication store is unavailable; try again in a minute",
+                headers={"Retry-After": "30"},
+            )
         case ConfigError():
-            return HTTPException(500, detail=f"server misconfigured: {exc}")
-    return HTTPException(500, detail=str(exc))
+            return HTTPException(
+                500, detail="the server is misconfigured; its operator has the details in the log"
+            )
+    return HTTPException(500, detail="internal error; its operator has the details in the log")
