@@ -8,6 +8,9 @@ Routes (all bodies JSON; errors are `{"detail": ...}`):
 - `GET /healthz` (process alive, never touches the store) and `GET /readyz` (store
   counts and freshness; 503 when the store is unreachable).
 - `GET /docs`, `GET /openapi.json`.
+- `/v1/chat/completions`, `/v1/models`: OpenAI-compatible, with OpenAI-shaped errors
+  (`bot.api.openai_compat`).
+- `/mcp`: the MCP streamable HTTP transport, behind the same keys (`bot.mcp.http`).
 
 With `POLICING_QA_API_KEYS` set, the two /ask routes need `Authorization: Bearer KEY`;
 health, readiness and docs stay open for load balancers and readers of the schema, and
@@ -29,9 +32,11 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.api.limits import RateLimiter
 from bot.api.middleware import BodyLimit, RequestLog
+from bot.api.openai_compat import router as openai_router
 from bot.api.routes import asks, router
 from bot.api.runtime import Runtime
 from bot.api.security import ApiKeys
+from bot.mcp.http import mount_mcp
 from index.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -79,7 +84,8 @@ def create_app(
                 await run_in_threadpool(runtime.answerer)
             except StoreUnavailable:
                 log.error("starting without a store; /readyz answers 503 until it is back")
-        yield
+        async with app.state.mcp.session_manager.run():  # MCP's task group (bot.mcp.http)
+            yield
         runtime.close()
 
     app = FastAPI(
@@ -93,6 +99,8 @@ def create_app(
     app.state.rate_limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
     app.include_router(router)
     app.include_router(asks)
+    app.include_router(openai_router)
+    mount_mcp(app)
     for extra in extra_routers:
         app.include_router(extra)
     for path, sub in mounts:

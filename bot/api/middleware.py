@@ -82,11 +82,17 @@ class RequestLog:
             )
 
 
+# Chat clients (Open WebUI, LibreChat) send the whole conversation with every question.
+CHAT_PREFIX, CHAT_FACTOR = "/v1/", 16
+
+
 class BodyLimit:
     """ASGI middleware: refuse bodies over `limit` bytes, by header and by bytes received.
 
     The body is read up to the limit before the app sees it, so a client that lies in
-    Content-Length or streams chunked data still cannot make the app buffer more.
+    Content-Length or streams chunked data still cannot make the app buffer more. The
+    OpenAI-compatible routes take CHAT_FACTOR times more (whole conversations) and get
+    their refusals in OpenAI's error shape.
     """
 
     def __init__(self, app, limit: int):
@@ -97,13 +103,16 @@ class BodyLimit:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        chat = scope["path"].startswith(CHAT_PREFIX)
+        limit = self.limit * (CHAT_FACTOR if chat else 1)
+        reply = _openai_reply if chat else _reply
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None:
             if not declared.isdigit():
-                await _reply(send, 400, "Content-Length is not a number")
+                await reply(send, 400, "Content-Length is not a number")
                 return
-            if int(declared) > self.limit:
-                await _reply(send, 413, self._too_big(f"declares {int(declared):,} bytes"))
+            if int(declared) > limit:
+                await reply(send, 413, _too_big(f"declares {int(declared):,} bytes", limit))
                 return
         chunks, size = [], 0
         while True:
@@ -112,8 +121,8 @@ class BodyLimit:
                 return
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
-            if size > self.limit:
-                await _reply(send, 413, self._too_big(f"is over {size:,} bytes"))
+            if size > limit:
+                await reply(send, 413, _too_big(f"is over {size:,} bytes", limit))
                 return
             if not message.get("more_body", False):
                 break
@@ -129,12 +138,19 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    def _too_big(self, what: str) -> str:
-        return f"request body {what}, over the limit of {self.limit:,} bytes"
+
+def _too_big(what: str, limit: int) -> str:
+    return f"request body {what}, over the limit of {limit:,} bytes"
 
 
-async def _reply(send, code: int, detail: str) -> None:
-    body = json.dumps({"detail": detail}).encode()
+async def _openai_reply(send, code: int, detail: str) -> None:
+    kind = "request_too_large" if code == 413 else "invalid_request"
+    error = {"message": detail, "type": "invalid_request_error", "param": None, "code": kind}
+    await _reply(send, code, detail, {"error": error})
+
+
+async def _reply(send, code: int, detail: str, payload: dict | None = None) -> None:
+    body = json.dumps(payload or {"detail": detail}).encode()
     await send(
         {
             "type": "http.response.start",

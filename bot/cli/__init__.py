@@ -22,6 +22,7 @@ COMMANDS = {
     "serve": "bot.cli.serve:serve",
     "slack": "bot.cli.slack:slack",
     "feedback": "bot.cli.feedback:feedback",
+    "mcp": "bot.cli.mcp:mcp",
 }
 
 
