@@ -33,6 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.api.limits import RateLimiter
 from bot.api.middleware import BodyLimit, RequestLog
 from bot.api.openai_compat import router as openai_router
+from bot.api.openapi import document
 from bot.api.routes import asks, router
 from bot.api.runtime import Runtime
 from bot.api.security import ApiKeys
@@ -105,6 +106,7 @@ def create_app(
         app.include_router(extra)
     for path, sub in mounts:
         app.mount(path, sub)
+    document(app, keys_required=not keys.open)
     app.add_exception_handler(Exception, _internal_error)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestLog)

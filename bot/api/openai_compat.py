@@ -23,11 +23,12 @@ import logging
 import time
 import weakref
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.api.deps import RateLimit, RequireKey, RuntimeDep
 from bot.api.openai_reply import Reply, render, stream_reply
@@ -63,7 +64,7 @@ class _OpenAIRoute(APIRoute):
                 return await handler(request)
             except RequestValidationError as exc:
                 return _reply_error(_invalid(exc.errors()))
-            except HTTPException as exc:
+            except StarletteHTTPException as exc:  # FastAPI's own (a body it cannot parse)
                 return _reply_error(OpenAIError.from_http(exc))
             except OpenAIError as exc:
                 return _reply_error(exc)

@@ -58,10 +58,24 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+# The fields below are checked by code that names the problem better than a schema
+# error would; their JSON schema still says what is accepted, so the API's contract
+# (what /openapi.json promises, and contract fuzzers test) is what the server does.
+_TEXT_PART = {
+    "type": "object",
+    "properties": {"type": {"enum": ["text"]}, "text": {"type": "string"}},
+    "required": ["type", "text"],
+}
+
+
 class ChatMessage(_In):
-    role: str
-    # Checked by `_text`, which names the offending part better than a union's errors do.
-    content: Any = None
+    role: str = Field(json_schema_extra={"enum": ["system", "developer", "user", "assistant"]})
+    content: Any = Field(
+        None,
+        json_schema_extra={
+            "anyOf": [{"type": "string"}, {"type": "array", "items": _TEXT_PART}, {"type": "null"}]
+        },
+    )
 
 
 class StreamOptions(_In):
@@ -72,17 +86,23 @@ class ChatRequest(_In):
     """What an OpenAI client sends to `/v1/chat/completions`."""
 
     model: str
-    messages: list[ChatMessage]
+    messages: list[ChatMessage] = Field(
+        description="The conversation; the last message is the user's question",
+        json_schema_extra={"minItems": 1},
+    )
     stream: bool | None = False
     stream_options: StreamOptions | None = None
-    n: int | None = None
-    tools: list | None = None
-    tool_choice: Any = None
-    functions: list | None = None
-    function_call: Any = None
-    response_format: dict | None = None
-    logprobs: bool | None = None
-    top_logprobs: int | None = None
+    n: int | None = Field(None, json_schema_extra={"enum": [1, None]})
+    tools: list | None = Field(None, json_schema_extra={"maxItems": 0})
+    tool_choice: Any = Field(None, json_schema_extra={"enum": ["none", None]})
+    functions: list | None = Field(None, json_schema_extra={"maxItems": 0})
+    function_call: Any = Field(None, json_schema_extra={"enum": ["none", None]})
+    response_format: dict | None = Field(
+        None,
+        json_schema_extra={"properties": {"type": {"enum": ["text"]}}},
+    )
+    logprobs: bool | None = Field(None, json_schema_extra={"enum": [False, None]})
+    top_logprobs: int | None = Field(None, json_schema_extra={"enum": [0, None]})
 
     def check_supported(self) -> None:
         """Refuse what this API cannot do rather than quietly do something else."""

@@ -37,7 +37,11 @@ class _Body(BaseModel):
 class AskRequest(_Body):
     """A question, optionally with the conversation so far and a date window."""
 
-    question: str = Field(description="The question; its length limit is `max_question_chars`")
+    question: str = Field(
+        min_length=1,
+        pattern=r"\S",  # not only spaces: the schema says what the check below enforces
+        description="The question; its length limit is `max_question_chars`",
+    )
     history: list[Turn] = Field(
         default_factory=list,
         max_length=MAX_HISTORY_TURNS,
@@ -62,9 +66,11 @@ class AskRequest(_Body):
         },
     )
 
-    @field_validator("question")
+    @field_validator("question", mode="before")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
+    def _not_blank(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value  # pydantic names the wrong type
         if not value.strip():
             raise ValueError("question is empty")
         return value.strip()
