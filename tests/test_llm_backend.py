@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 
@@ -24,13 +25,14 @@ def extractive(qa_store_dir, embedder) -> Answerer:
     return build_answerer(settings, store=open_store(settings), embedder=embedder)
 
 
-def llm_settings(store, url: str, timeout: float = 3.0) -> Settings:
+def llm_settings(store, url: str, timeout: float = 3.0, **more) -> Settings:
     return Settings(
         store=store,
         generator="openai",
         openai_base_url=url,
         openai_model="fake-model",
         llm_timeout=timeout,
+        **more,
     )
 
 
@@ -50,7 +52,7 @@ def answerer(extractive, fake_llm, qa_store_dir) -> Answerer:
 def number_of(title: str, body: dict) -> str:
     """The [n] the prompt gave the release titled `title`."""
     prompt = body["messages"][-1]["content"]
-    return re.search(rf"^\[(\d+)\] {re.escape(title)} \(", prompt, re.M).group(1)
+    return re.search(rf'<source id="(\d+)">\nTitle: {re.escape(title)}\n', prompt).group(1)
 
 
 def cites_update(body: dict) -> str:
@@ -99,6 +101,41 @@ def test_follow_up_is_condensed_then_answered(answerer, fake_llm):
     assert f"Question: {standalone}" in generate["messages"][-1]["content"]
     assert answer.question == "and was he charged?"
     assert "Second Degree Murder [1]" in answer.answer
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("log_questions", [False, True], ids=["off", "on"])
+def test_question_and_answer_text_reach_the_log_only_when_allowed(
+    extractive, fake_llm, qa_store_dir, caplog, log_questions
+):
+    settings = llm_settings(qa_store_dir, fake_llm.url, log_questions=log_questions)
+    answerer = Answerer(
+        settings,
+        extractive.store,
+        extractive.embedder,
+        extractive.retriever,
+        build_generator(settings),
+    )
+    standalone = "What was Daniel Jensen charged with in C19-255700?"
+    fake_llm.script(standalone, cites_update)  # its "35 years old" sentence is dropped
+    history = [
+        Turn(role="user", content="Who attacked the child on Pritchard Avenue (C19-255700)?"),
+        Turn(role="assistant", content="Daniel Jensen, 33, was arrested [1]."),
+    ]
+    caplog.set_level(logging.DEBUG)
+    answer = answerer.ask("and was he charged?", history)
+    assert "Second Degree Murder" in answer.answer
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot."))
+    texts = (standalone, "He is 35 years old", "returned to custody", "was he charged")
+    texts += ("Pritchard Avenue", "Daniel Jensen, 33")
+    if log_questions:
+        assert standalone in ours and "He is 35 years old" in ours
+    else:
+        assert [t for t in texts if t in logged] == []
+    # Without the text, the lines still say what happened.
+    assert "condensed a follow-up (2 earlier turns)" in ours
+    assert "dropped generated sentence (1 numbers not in cited sources)" in ours
 
 
 @pytest.mark.slow

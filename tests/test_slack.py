@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -21,11 +22,21 @@ from click.testing import CliRunner
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from slack_bolt.request import BoltRequest
+from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.app import build_slack_app, mount_slack
-from bot.slack.blocks import APOLOGY, THANKS, UNKNOWN_ANSWER, USAGE, render_answer
+from bot.slack.blocks import (
+    APOLOGY,
+    NOT_POSTED,
+    THANKS,
+    THREAD_UNREAD,
+    UNKNOWN_ANSWER,
+    USAGE,
+    render_answer,
+)
 from bot.slack.threads import plain_text
+from bot.slack.web import RATE_LIMIT_RETRIES, RateLimitRetry, web_client
 from index.errors import BackendUnavailable, ConfigError
 from index.models import Answer
 from index.settings import Settings
@@ -152,6 +163,15 @@ class Slack:
     def replies(self, thread_ts: str) -> list[dict]:
         return [c for c in self.fake.called("chat.postMessage") if c.get("thread_ts") == thread_ts]
 
+    def posted(self, event: dict) -> list[dict]:
+        """The bot's messages that Slack accepted in the thread of `event`."""
+        thread = event.get("thread_ts") or event["ts"]
+        return [
+            m
+            for m in list(self.fake.messages.get(event["channel"], []))
+            if m.get("user") == BOT_USER_ID and m.get("thread_ts") == thread
+        ]
+
     def answer_to(self, event: dict) -> dict:
         """Wait for the bot's first reply after `event` in its thread; return it."""
         thread = event.get("thread_ts") or event["ts"]
@@ -185,13 +205,14 @@ def envelope(event: dict, event_id: str | None = None) -> dict:
     }
 
 
-def _build(fake: FakeSlack, tmp_path, answerer) -> Slack:
+def _build(fake: FakeSlack, tmp_path, answerer, **more) -> Slack:
     settings = Settings(
         store=tmp_path / "store",
         slack_bot_token=TOKEN,
         slack_signing_secret=SECRET,
         slack_api_url=fake.api_url,
         feedback_db=tmp_path / "feedback.sqlite3",
+        **more,
     )
     bolt = build_slack_app(settings, answerer, executor=ThreadPoolExecutor(max_workers=1))
     app = FastAPI()
@@ -405,6 +426,100 @@ def test_messages_from_bots_and_edits_get_no_reply(slack, extra):
     assert slack.event(event).status_code == 200
     slack.settle()
     assert slack.replies(ts) == []
+
+
+@pytest.mark.slow
+def test_a_rate_limited_answer_is_posted_once_with_its_blocks(slack):
+    slack.fake.rate_limit("chat.postMessage", times=1, retry_after=1)
+    event = slack.say(LURING)
+    reply = slack.answer_to(event)
+    slack.settle()
+    assert [m["ts"] for m in slack.posted(event)] == [reply["ts"]]
+    limited, accepted = slack.replies(event["ts"])  # the 429, then the same message again
+    assert accepted["blocks"] == limited["blocks"] and reply["blocks"] == limited["blocks"]
+    assert LURING_CASE in json.dumps(reply["blocks"]) and _buttons(reply)
+
+
+@pytest.mark.slow
+def test_an_answer_slack_never_takes_is_reported_once_plainly(slack, caplog):
+    # Every post carrying the answer's blocks is refused; a plain note gets through.
+    slack.fake.rate_limit("chat.postMessage", retry_after=0, when=lambda p: "blocks" in p)
+    event = slack.say(LURING)
+    assert slack.answer_to(event)["text"] == NOT_POSTED
+    slack.settle()
+    (note,) = slack.posted(event)
+    assert note["text"] == NOT_POSTED and not note.get("blocks")
+    tries = [c for c in slack.replies(event["ts"]) if "blocks" in c]
+    assert len(tries) == 1 + RATE_LIMIT_RETRIES
+    assert "could not post in thread" in caplog.text and "ratelimited (HTTP 429)" in caplog.text
+
+
+@pytest.mark.slow
+def test_when_slack_refuses_every_post_the_listener_gives_up_quietly(slack, caplog):
+    slack.fake.rate_limit("chat.postMessage", retry_after=0)
+    event = slack.say(LURING)
+    tries = slack.fake.wait_for("chat.postMessage", 2 * (1 + RATE_LIMIT_RETRIES))
+    time.sleep(1)  # nothing more is tried
+    assert len(slack.fake.called("chat.postMessage")) == len(tries)
+    assert slack.posted(event) == []
+    assert [t.get("text") for t in tries].count(NOT_POSTED) == 1 + RATE_LIMIT_RETRIES
+    assert "its answer was lost" in caplog.text and "Slack listener" not in caplog.text
+
+
+def test_a_long_retry_after_is_waited_only_up_to_the_cap(tmp_path):
+    with FakeSlack() as fake:
+        fake.rate_limit("chat.postMessage", times=1, retry_after=3600)
+        client = WebClient(
+            token=TOKEN, base_url=fake.api_url, retry_handlers=[RateLimitRetry(cap=0.2)]
+        )
+        started = time.monotonic()
+        assert client.chat_postMessage(channel=CHANNEL, text="hello")["ok"]
+        assert time.monotonic() - started < 5 and len(fake.called("chat.postMessage")) == 2
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_transient_server_errors_are_retried(tmp_path, status):
+    with FakeSlack() as fake:
+        fake.fail("chat.postMessage", times=2, status=status)
+        settings = Settings(store=tmp_path, slack_bot_token=TOKEN, slack_api_url=fake.api_url)
+        assert web_client(settings).chat_postMessage(channel=CHANNEL, text="hello")["ok"]
+        assert len(fake.called("chat.postMessage")) == 3
+        assert [m["text"] for m in fake.messages[CHANNEL]] == ["hello"]
+
+
+@pytest.mark.slow
+def test_an_unreadable_thread_is_answered_alone_and_says_so(slack):
+    first = slack.say(LURING)
+    slack.answer_to(first)
+    slack.fake.rate_limit("conversations.replies", retry_after=0)
+    second = slack.say("and was he charged?", thread_ts=first["ts"])
+    reply = slack.answer_to(second)
+    blocks = reply["blocks"]
+    assert blocks[0]["type"] == "context" and THREAD_UNREAD in blocks[0]["elements"][0]["text"]
+    assert "[1]" in reply["text"]
+    assert len(slack.fake.called("conversations.replies")) == 1 + RATE_LIMIT_RETRIES
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("log_questions", [False, True], ids=["off", "on"])
+def test_slack_logs_question_and_answer_text_only_when_allowed(
+    tmp_path, answerer, caplog, log_questions
+):
+    with FakeSlack() as fake:
+        slack = _build(fake, tmp_path, answerer, log_questions=log_questions)
+        caplog.set_level(logging.DEBUG)
+        first = slack.say(LURING)
+        answer = slack.answer_to(first)["text"]
+        follow_up = "and was he charged with luring?"
+        reply = slack.answer_to(slack.say(follow_up, thread_ts=first["ts"]))
+        slack.settle()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    texts = [LURING, follow_up, answer[:60], reply["text"][:60]]
+    if log_questions:
+        assert LURING in logged and follow_up in logged
+    else:
+        assert [t for t in texts if t in logged] == []
+        assert "earlier turns): <" in logged  # what was asked is still logged, by size
 
 
 @pytest.mark.slow

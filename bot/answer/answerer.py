@@ -19,6 +19,7 @@ from bot.answer.condense import condense_rules
 from bot.answer.extractive import compose, primary_lead
 from bot.answer.novelty import find_news
 from bot.answer.phrases import key_terms
+from bot.answer.redact import shown
 from bot.answer.refusal import evidence, is_weak, refusal
 from bot.answer.releases import ReleaseReader
 from bot.answer.scoring import score_sentences
@@ -97,7 +98,11 @@ class Answerer:
         """("delta", text)..., ("citations", [...]), ("done", Answer)."""
         standalone = self.condense(question, history)
         if standalone != question:
-            log.info("condensed follow-up to %r", standalone)
+            log.info(
+                "condensed a follow-up (%d earlier turns) to %s",
+                len(history),
+                shown(standalone, self.settings.log_questions),
+            )
         result = self.retrieve(standalone, since=since, until=until, top_k=top_k)
         yield from self.respond(question, standalone, result)
 
@@ -145,7 +150,7 @@ class Answerer:
             vectors=self.bank.vectors,
         )
         proof = evidence(q, draft, sources, wants_latest)
-        log.debug("evidence for %r: %s", standalone, proof)
+        log.debug("evidence for %s: %s", shown(standalone, self.settings.log_questions), proof)
         return sources, draft, proof
 
     def respond(self, question: str, standalone: str, result) -> Iterator[tuple[str, object]]:
@@ -180,7 +185,8 @@ class Answerer:
 
     def _generated(self, question: str, sources: list[Source]):
         """Stream the LLM's answer sentence by sentence, keeping only checked ones."""
-        checker, splitter, kept = Checker(sources), StreamSplitter(), []
+        checker = Checker(sources, log_text=self.settings.log_questions)
+        splitter, kept = StreamSplitter(), []
 
         def emit(sentence: str):
             checked = checker.check(sentence)

@@ -1,9 +1,11 @@
 """Check generated citations instead of trusting them.
 
 A generated sentence survives only when it cites at least one source that was given
-([n] in range) and every number or date in it appears in one of the sources it cites.
-Surviving markers are renumbered 1..n in order of first use, and each cited source
-gets a verbatim quote that supports it.
+([n] in range), every number or date in it appears in one of the sources it cites, and
+its words and links are told by one of them (`bot.answer.support`): a digit-free claim or
+a link planted in a release does not pass on the strength of a real quote. Surviving
+markers are renumbered 1..n in order of first use, and each cited source gets a verbatim
+quote that supports it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import re
 from collections.abc import Iterator, Sequence
 
 from bot.answer.phrases import numbers_in
+from bot.answer.redact import shown
 from bot.answer.sources import find_quote
+from bot.answer.support import Release, unsupported
 from bot.answer.types import Source
 from index.models import Citation
 from index.text import sentence_spans
@@ -39,12 +43,14 @@ def _allowed_numbers(source: Source) -> set[str]:
 class Checker:
     """Validates generated sentences one at a time and renumbers their citations."""
 
-    def __init__(self, sources: Sequence[Source]):
+    def __init__(self, sources: Sequence[Source], *, log_text: bool = False):
         self.sources = {s.n: s for s in sources}
         self.order: dict[int, int] = {}  # source number given -> number shown
         self.support: dict[int, list[str]] = {}
         self._allowed: dict[int, set[str]] = {}
+        self._releases: dict[int, Release] = {}
         self.dropped: list[str] = []
+        self.log_text = log_text  # POLICING_QA_LOG_QUESTIONS: generated text may be logged
 
     def check(self, sentence: str) -> str | None:
         """The sentence with valid, renumbered markers, or None when it must go."""
@@ -56,7 +62,10 @@ class Checker:
         allowed = set().union(*(self._numbers(n) for n in cited))
         missing = numbers_in(bare) - allowed
         if missing:
-            return self._drop(sentence, f"numbers not in cited sources: {sorted(missing)}")
+            return self._drop(sentence, f"{len(missing)} numbers not in cited sources")
+        why = unsupported(bare, [self._release(n) for n in cited])
+        if why:
+            return self._drop(sentence, why)
         for n in cited:
             self.order.setdefault(n, len(self.order) + 1)
             self.support.setdefault(n, []).append(bare)
@@ -77,17 +86,22 @@ class Checker:
             self._allowed[n] = _allowed_numbers(self.sources[n])
         return self._allowed[n]
 
+    def _release(self, n: int) -> Release:
+        if n not in self._releases:
+            self._releases[n] = Release(self.sources[n])
+        return self._releases[n]
+
     def _drop(self, sentence: str, why: str) -> None:
-        log.info("dropped generated sentence (%s): %.120s", why, sentence)
+        log.info("dropped generated sentence (%s): %s", why, shown(sentence, self.log_text, 120))
         self.dropped.append(sentence)
         return None
 
     def citations(self) -> list[Citation]:
         """Citations for the sources used, numbered in order of first use."""
         out = []
-        for given, shown in sorted(self.order.items(), key=lambda kv: kv[1]):
+        for given, n in sorted(self.order.items(), key=lambda kv: kv[1]):
             source = self.sources[given]
-            out.append(source.citation(shown, find_quote(source, " ".join(self.support[given]))))
+            out.append(source.citation(n, find_quote(source, " ".join(self.support[given]))))
         return out
 
 
@@ -121,8 +135,10 @@ class StreamSplitter:
         self.buffer = ""
 
 
-def validate(text: str, sources: Sequence[Source]) -> tuple[str, list[Citation], Checker]:
+def validate(
+    text: str, sources: Sequence[Source], *, log_text: bool = False
+) -> tuple[str, list[Citation], Checker]:
     """Validate a whole generated answer: (kept text, citations, the checker)."""
-    checker = Checker(sources)
+    checker = Checker(sources, log_text=log_text)
     kept = [s for s in (checker.check(p) for p in split_sentences(text)) if s]
     return " ".join(kept), checker.citations(), checker

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import time
 from collections.abc import Iterator, Sequence
 
@@ -28,14 +29,30 @@ log = logging.getLogger(__name__)
 MAX_SOURCE_CHARS = 2400
 
 
+# "<source", "</source" (any case or spacing) inside a release would open or close a fence.
+_FENCE = re.compile(r"<(?=\s*/?\s*source\b)", re.IGNORECASE)
+
+
+def fenced(text: str) -> str:
+    """`text` with anything that could open or close a <source> fence defused."""
+    return _FENCE.sub("&lt;", text)
+
+
 def format_sources(sources: Sequence[Source]) -> str:
-    """Numbered sources as the prompt shows them: header line, then the text."""
+    """Each source fenced as data: <source id="n">, its title and dates, its text, </source>."""
     blocks = []
     for s in sources:
         head = s.head
         meta = [s.published or "undated", head.issuer or "", ", ".join(head.references)]
-        header = f"[{s.n}] {head.title} ({'; '.join(m for m in meta if m)})"
-        blocks.append(f"{header}\n{s.text()[:MAX_SOURCE_CHARS]}")
+        body = "\n".join(
+            [
+                f"Title: {head.title}",
+                f"Published: {'; '.join(m for m in meta if m)}",
+                "Text:",
+                s.text()[:MAX_SOURCE_CHARS],
+            ]
+        )
+        blocks.append(f'<source id="{s.n}">\n{fenced(body)}\n</source>')
     return "\n\n".join(blocks)
 
 

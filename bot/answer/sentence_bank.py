@@ -8,6 +8,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from bot.answer.injection import is_instruction
 from index.models import Chunk
 from index.text import Span, sentence_spans
 
@@ -20,14 +21,14 @@ _FILLER = re.compile(
 
 
 def useful_spans(text: str) -> list[Span]:
-    """Sentences worth quoting: three words or more, not a bare heading."""
+    """Sentences worth quoting: three words or more, not a bare heading, not planted."""
     # A note chunk ends with the body sentence that cites it, added for retrieval only.
     cited_by = text.find(" (cited by: ")
     body = text if cited_by < 0 else text[:cited_by]
     spans = []
     for span in sentence_spans(body):
         piece = text[span.start : span.end].strip()
-        if len(piece.split()) >= 3 and not _FILLER.match(piece):
+        if len(piece.split()) >= 3 and not _FILLER.match(piece) and not is_instruction(piece):
             spans.append(span)
     return spans
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.answer.injection import is_instruction
 from bot.answer.phrases import key_terms, numbers_in
 from bot.answer.types import Source
 from index.models import Hit
@@ -53,6 +54,8 @@ def find_quote(source: Source, sentence: str) -> str:
     for chunk in source.chunks:
         for span in sentence_spans(chunk.text):
             piece = chunk.text[span.start : span.end]
+            if is_instruction(piece):
+                continue  # planted text is never shown as the release's word
             have = key_terms(piece) | numbers_in(piece)
             score = len(wanted & have) / (1 + len(wanted))
             if score > best_score:

@@ -50,12 +50,11 @@ def slack(socket_mode: bool, host: str | None, port: int, store: Path | None) ->
         SocketModeHandler(bolt_app, settings.slack_app_token.get_secret_value()).start()
         return
     import uvicorn
-    from fastapi import FastAPI
 
-    from bot.slack.app import mount_slack
+    from bot.slack.http import create_slack_http_app
 
-    app = FastAPI(title="policing-qa Slack endpoint", docs_url=None, redoc_url=None)
-    mount_slack(app, bolt_app)
+    # Bodies are bounded and requests timed before Bolt reads a signature.
+    app = create_slack_http_app(settings, bolt_app)
     host = host or settings.host
     click.echo(f"Serving POST http://{host}:{port}/slack/events", err=True)
-    uvicorn.run(app, host=host, port=port, log_config=None)
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)

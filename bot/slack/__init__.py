@@ -1,1 +1,1 @@
-"""The Slack app: factory, listeners, Block Kit, threads and feedback."""
+"""The Slack app: factory, listeners, Block Kit, threads, feedback, Web API client, HTTP mode."""

@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.slack import listeners
 from bot.slack.feedback import FeedbackStore, feedback_path
 from bot.slack.listeners import Services
+from bot.slack.web import web_client
 from index.errors import ConfigError
 from index.settings import Settings
 
@@ -57,7 +58,8 @@ def build_slack_app(
     if secret is None and not socket_mode:
         raise ConfigError("POLICING_QA_SLACK_SIGNING_SECRET is not set (Basic Information page)")
     token = settings.slack_bot_token.get_secret_value()
-    client = client or WebClient(token=token, base_url=settings.slack_api_url)
+    # Retries Slack's rate limits and transient failures; Bolt copies its handlers.
+    client = client or web_client(settings)
     app = App(
         name="policing-qa",
         token=None if client.token else token,  # Bolt takes the client's token first

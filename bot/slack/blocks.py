@@ -13,6 +13,10 @@ USAGE = (
     "Add `--public` to post the answer in the channel: `/ask --public ...`"
 )
 APOLOGY = "Sorry, I couldn't answer that just now. Please try again in a minute."
+NOT_POSTED = "Sorry, I could not post the answer: Slack is busy; please ask again."
+THREAD_UNREAD = (
+    "I could not read the earlier messages of this thread, so this answers the question on its own."
+)
 THANKS = "Thanks, your feedback was recorded."
 UNKNOWN_ANSWER = "Sorry, I no longer have that answer on record, so the feedback was not stored."
 
@@ -81,6 +85,14 @@ def render_answer(
     if answer_id:
         blocks.append(_feedback_buttons(answer_id))
     return {"text": fallback_text(answer), "blocks": blocks}
+
+
+def with_note(message: dict, note: str) -> dict:
+    """`message` with `note` shown above its blocks (a plain message is left as it is)."""
+    if not message.get("blocks"):
+        return message
+    context = {"type": "context", "elements": [{"type": "mrkdwn", "text": f"_{escape(note)}_"}]}
+    return {**message, "blocks": [context, *message["blocks"]]}
 
 
 def _feedback_buttons(answer_id: str) -> dict:

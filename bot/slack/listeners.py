@@ -13,9 +13,18 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
-from bot.slack.blocks import APOLOGY, THANKS, UNKNOWN_ANSWER, USAGE, render_answer
+from bot.answer.redact import shown
+from bot.slack.blocks import (
+    APOLOGY,
+    THANKS,
+    THREAD_UNREAD,
+    UNKNOWN_ANSWER,
+    USAGE,
+    render_answer,
+    with_note,
+)
 from bot.slack.feedback import FeedbackStore
-from bot.slack.threads import plain_text, post_in_thread, thread_history
+from bot.slack.threads import plain_text, reply_in_thread, thread_history
 from index.models import Answer
 
 log = logging.getLogger(__name__)
@@ -39,8 +48,13 @@ class Services:
 
     def answer(self, question: str, history=(), *, user, channel, show_question=False) -> dict:
         """The rendered answer, or the apology; never raises."""
-        if self.log_questions:
-            log.info("question from %s in %s: %s", user, channel, question)
+        log.info(
+            "question from %s in %s (%d earlier turns): %s",
+            user,
+            channel,
+            len(history),
+            shown(question, self.log_questions),
+        )
         try:
             result: Answer = self.answerer().ask(question, history)
         except Exception:
@@ -79,7 +93,7 @@ def acknowledge(ack) -> None:
     ack()
 
 
-def _reply_in_thread(event: dict, body: dict, client: WebClient, context) -> None:
+def _answer_in_thread(event: dict, body: dict, client: WebClient, context) -> None:
     services: Services = context["services"]
     if event.get("bot_id") or event.get("subtype") not in _QUESTION_SUBTYPES:
         return  # other bots, edits, deletions, joins: never a question
@@ -90,28 +104,30 @@ def _reply_in_thread(event: dict, body: dict, client: WebClient, context) -> Non
     thread_ts = event.get("thread_ts") or ts
     question = plain_text(event.get("text") or "", context.bot_user_id)
     if not question:
-        post_in_thread(client, channel, thread_ts, {"text": USAGE})
+        reply_in_thread(client, channel, thread_ts, {"text": USAGE})
         return
     history = []
     if event.get("thread_ts"):
         history = thread_history(
             client, channel, thread_ts, ts, bot_user_id=context.bot_user_id, bot_id=context.bot_id
         )
-    message = services.answer(question, history, user=event.get("user"), channel=channel)
-    post_in_thread(client, channel, thread_ts, message)
+    message = services.answer(question, history or [], user=event.get("user"), channel=channel)
+    if history is None:  # the thread could not be read: answered alone, and said so
+        message = with_note(message, THREAD_UNREAD)
+    reply_in_thread(client, channel, thread_ts, message)
 
 
 @_logged
 def answer_mention(event, body, client, context):
     """A mention of the bot: answer in its thread."""
-    _reply_in_thread(event, body, client, context)
+    _answer_in_thread(event, body, client, context)
 
 
 @_logged
 def answer_direct_message(event, body, client, context):
     """A direct message: answer in its thread; other messages are not questions."""
     if event.get("channel_type") == "im":
-        _reply_in_thread(event, body, client, context)
+        _answer_in_thread(event, body, client, context)
 
 
 def ack_ask(ack, command):

@@ -2,7 +2,8 @@
 
 Speaks the wire protocol (form, JSON or query parameters in; `{"ok": ...}` JSON out;
 `Authorization: Bearer` checked), keeps channel threads so `conversations.replies`
-returns what was posted, and records every call for assertions.
+returns what was posted, and records every call for assertions. `rate_limit()` makes a
+method answer HTTP 429 with Retry-After, as Slack does under load.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlparse
 
@@ -18,11 +21,24 @@ TOKEN = "xoxb-fake-0000-token"
 BOT_USER_ID, BOT_ID, TEAM_ID = "UQABOT01", "BQABOT01", "TQATEAM1"
 
 
+@dataclass
+class RateLimit:
+    """`status` (429 with Retry-After, or a 5xx) for `method` calls that `when` accepts,
+    `times` times (None: every time)."""
+
+    method: str
+    times: int | None
+    retry_after: int | None
+    when: Callable[[dict], bool]
+    status: int = 429
+
+
 class FakeSlack:
     """Start with `with FakeSlack() as slack:`; point WebClient at `slack.api_url`."""
 
     def __init__(self):
         self.calls: list[tuple[str, dict]] = []
+        self.limits: list[RateLimit] = []
         self.messages: dict[str, list[dict]] = {}  # channel -> messages, oldest first
         self._lock = threading.Lock()
         self._ts = itertools.count(int(time.time()) * 1000)
@@ -56,6 +72,32 @@ class FakeSlack:
         with self._lock:
             self.messages.setdefault(channel, []).append(message)
         return message
+
+    def rate_limit(
+        self,
+        method: str,
+        times: int | None = None,
+        *,
+        retry_after: int = 1,
+        when: Callable[[dict], bool] = lambda params: True,
+    ) -> None:
+        """Answer `method` with 429 and `Retry-After: retry_after`, `times` times or always."""
+        with self._lock:
+            self.limits.append(RateLimit(method, times, retry_after, when))
+
+    def fail(self, method: str, times: int | None = None, *, status: int = 503) -> None:
+        """Answer `method` with a server error, `times` times or always."""
+        with self._lock:
+            self.limits.append(RateLimit(method, times, None, lambda params: True, status))
+
+    def limited(self, method: str, params: dict) -> RateLimit | None:
+        """The failure this call is to get, if any."""
+        with self._lock:
+            for limit in self.limits:
+                if limit.method == method and limit.times != 0 and limit.when(params):
+                    limit.times = None if limit.times is None else limit.times - 1
+                    return limit
+        return None
 
     def called(self, method: str) -> list[dict]:
         with self._lock:
@@ -135,9 +177,11 @@ def _handler(slack: FakeSlack):
                     params[key] = json.loads(params[key])
             return params
 
-        def _reply(self, status: int, body: dict) -> None:
+        def _reply(self, status: int, body: dict, headers: dict | None = None) -> None:
             data = json.dumps(body).encode()
             self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -158,6 +202,12 @@ def _handler(slack: FakeSlack):
             api = getattr(slack, method.replace(".", "_"), None)
             if api is None:
                 return self._reply(200, {"ok": False, "error": "unknown_method"})
+            limit = slack.limited(method, params)
+            if limit is not None and limit.status == 429:
+                limited = {"ok": False, "error": "ratelimited"}
+                return self._reply(429, limited, {"Retry-After": str(limit.retry_after)})
+            if limit is not None:
+                return self._reply(limit.status, {"ok": False, "error": "fatal_error"})
             return self._reply(200, api(params))
 
         do_GET = do_POST = _handle
