@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -58,6 +59,9 @@ class Settings(BaseSettings):
     max_question_chars: int = 2000
     max_body_bytes: int = 64 * 1024
     log_questions: bool = False
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Service logs: text lines, or one JSON object a line"
+    )
     rate_limit: int = Field(
         60, ge=0, description="Answers per minute per client (API key or address); 0: none"
     )

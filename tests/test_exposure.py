@@ -92,3 +92,60 @@ def test_a_bucket_refills_evenly_over_the_minute():
     assert limiter.take("b") == 0.0
     now[0] += 10.0
     assert limiter.take("a") == 0.0 and limiter.take("a") > 0
+
+
+def test_a_trickled_body_is_cut_off_with_408(api_store, api_answerer, monkeypatch):
+    import time
+
+    from bot.api import middleware
+
+    monkeypatch.setattr(middleware, "BODY_SECONDS", 1.0)
+    with LiveServer(create_app(api_store.settings, api_answerer)) as live:
+        with socket.create_connection(("127.0.0.1", live.port), timeout=10) as conn:
+            started = time.monotonic()
+            conn.sendall(
+                b"POST /ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 400\r\n\r\n" + b'{"question": "wh'
+            )
+            reply = conn.recv(65536)  # the rest of the body never comes
+    assert reply.startswith(b"HTTP/1.1 408") and b"not received within 1s" in reply
+    assert time.monotonic() - started < 5
+
+
+def test_serve_writes_json_logs_one_object_a_line(api_store, tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from tests.support import REPO, free_port
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POLICING_QA_")}
+    env["POLICING_QA_LOG_FORMAT"] = "json"
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
+        cmd = [sys.executable, "-m", "bot", "serve", "--store", str(api_store.settings.store),
+               "--port", str(port)]  # fmt: skip
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and proc.poll() is None:
+                try:
+                    httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.3)
+            server = type("Server", (), {"port": port})
+            raw_request(server, b"GET /x%0Amethod=POST%20forged=1 HTTP/1.1")
+            httpx.post(f"http://127.0.0.1:{port}/ask", json={"question": QUESTION}, timeout=60)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    lines = [line for line in log_path.read_text().splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line is one JSON object
+    asked = [r for r in records if r.get("path") == "/ask"]
+    assert asked and asked[0]["status"] == 200 and asked[0]["method"] == "POST"
+    assert any(r.get("path", "").startswith("/x%0A") for r in records)
+    assert "Driftwood" not in log_path.read_text()

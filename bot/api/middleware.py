@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -82,6 +83,8 @@ class RequestLog:
             )
 
 
+# A body must arrive within this many seconds (a client trickling bytes holds a worker).
+BODY_SECONDS = 10.0
 # Chat clients (Open WebUI, LibreChat) send the whole conversation with every question.
 CHAT_PREFIX, CHAT_FACTOR = "/v1/", 16
 
@@ -90,14 +93,16 @@ class BodyLimit:
     """ASGI middleware: refuse bodies over `limit` bytes, by header and by bytes received.
 
     The body is read up to the limit before the app sees it, so a client that lies in
-    Content-Length or streams chunked data still cannot make the app buffer more. The
+    Content-Length or streams chunked data still cannot make the app buffer more, nor
+    hold a worker by trickling it: the body must arrive within `read_seconds`. The
     OpenAI-compatible routes take CHAT_FACTOR times more (whole conversations) and get
     their refusals in OpenAI's error shape.
     """
 
-    def __init__(self, app, limit: int):
+    def __init__(self, app, limit: int, read_seconds: float | None = None):
         self.app = app
         self.limit = limit
+        self.read_seconds = read_seconds or BODY_SECONDS
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -114,19 +119,17 @@ class BodyLimit:
             if int(declared) > limit:
                 await reply(send, 413, _too_big(f"declares {int(declared):,} bytes", limit))
                 return
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            if size > limit:
-                await reply(send, 413, _too_big(f"is over {size:,} bytes", limit))
-                return
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
+        try:
+            async with asyncio.timeout(self.read_seconds):
+                body = await _read(receive, limit)
+        except TimeoutError:
+            await reply(send, 408, f"request body not received within {self.read_seconds:g}s")
+            return
+        except _TooBig as exc:
+            await reply(send, 413, _too_big(f"is over {exc.size:,} bytes", limit))
+            return
+        if body is None:  # the client went away
+            return
         replayed = False
 
         async def replay():
@@ -137,6 +140,26 @@ class BodyLimit:
             return {"type": "http.request", "body": body, "more_body": False}
 
         await self.app(scope, replay, send)
+
+
+class _TooBig(Exception):
+    def __init__(self, size: int):
+        self.size = size
+
+
+async def _read(receive, limit: int) -> bytes | None:
+    """The whole body, or _TooBig as soon as it passes `limit`; None on a disconnect."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        if size > limit:
+            raise _TooBig(size)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 def _too_big(what: str, limit: int) -> str:

@@ -54,8 +54,12 @@ def sources_path(given: Path | None, settings: Settings, *, required: bool) -> P
     return path
 
 
-def log_as_service(*names: str) -> None:
-    """A service reports what it does: these loggers at INFO unless -v asked for more."""
+def log_as_service(settings, *names: str) -> None:
+    """A service reports what it does: these loggers at INFO unless -v asked for more,
+    in the settings' log format (one line per record as text, or JSON)."""
+    from bot.logs import use_format
+
+    use_format(settings.log_format)
     for name in names:
         if logging.getLogger(name).getEffectiveLevel() > logging.INFO:
             logging.getLogger(name).setLevel(logging.INFO)

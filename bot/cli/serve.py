@@ -51,7 +51,7 @@ def serve(
     os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "0")
     settings = settings_for(store)
     resolve_model_path(settings.embedding_model)  # a bad model path is a one-line error now
-    log_as_service("bot", "uvicorn.error")
+    log_as_service(settings, "bot", "uvicorn.error")
     # Each encode may use every core: a lone question is answered fastest that way (warm
     # p50 138 ms against 225 ms with one thread each, on 2 cores), and with several at once
     # the oversubscription cost 5% of throughput (bench/http.py, 4 clients).

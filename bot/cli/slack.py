@@ -40,7 +40,7 @@ def slack(socket_mode: bool, host: str | None, port: int, store: Path | None) ->
             "POLICING_QA_SLACK_APP_TOKEN is not set: Socket Mode needs an xapp- token "
             "with connections:write (Basic Information > App-Level Tokens)"
         )
-    log_as_service("bot")
+    log_as_service(settings, "bot")
     answerer = build_answerer(settings)
     bolt_app = build_slack_app(settings, answerer, socket_mode=socket_mode)
     if socket_mode:

@@ -11,6 +11,7 @@ import click
 from bot.cli.ingest import EXIT_OK, EXIT_PARTIAL
 from bot.cli.options import settings_for, sources_option, store_option
 from bot.cli.options import sources_path as sources_path_for
+from bot.logs import use_format
 from index.errors import ConfigError
 
 
@@ -75,6 +76,7 @@ def watch(sources_path, every, prune, max_runs, wait, store):
     from ingest.watch import watch as loop
 
     settings = settings_for(store)
+    use_format(settings.log_format)
     sources_path = sources_path_for(sources_path, settings, required=True)
     config = load_sources(sources_path)
     db = open_store(settings)
