@@ -1,0 +1,1 @@
+"""Following a case: its timeline of releases, follows and alerts, digests."""
