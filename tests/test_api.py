@@ -1,4 +1,5 @@
-"""The HTTP API through TestClient: answers, streaming, bad input, keys, readiness, logs."""
+"""The HTTP API through TestClient: answers, streaming, bad input, keys, readiness, logs,
+case timelines."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from starlette.responses import PlainTextResponse
 
+from bot.answer.answerer import build_answerer
 from bot.api.app import create_app
+from bot.cases.timeline import CaseBook
+from index.store import open_store
 from tests.api_cases import BAD_REQUESTS, KEYS, NEWEST_PUBLISHED, QUESTION, send, sse_events
 from tests.support import clean_settings, free_port
 
@@ -202,3 +206,88 @@ def test_extra_routers_and_mounts_sit_beside_the_api(api_store, api_answerer):
         assert http.get("/").text == "page"
         assert http.post("/slack/events").text == "slack"
         assert http.post("/ask", json={"question": QUESTION}).status_code == 200
+
+
+# --- case timelines -------------------------------------------------------------------------
+
+
+class Builds:
+    """A builder handing out one answerer, counting the times it is asked."""
+
+    def __init__(self, answerer):
+        self.answerer, self.count = answerer, 0
+
+    def __call__(self, settings):
+        self.count += 1
+        return self.answerer
+
+
+@pytest.fixture(scope="module")
+def case_app(qa_store_dir, embedder):
+    """The API over the store holding C19-255700 (4 releases) and C17-161171 (3)."""
+    settings = clean_settings(store=qa_store_dir, rate_limit=2)
+    builds = Builds(build_answerer(settings, store=open_store(settings), embedder=embedder))
+    with TestClient(create_app(settings, builder=builds)) as http:
+        yield http, builds
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("reference", "count"), [("C19-255700", 4), ("c17-161171", 3)])
+def test_case_timeline_lists_the_releases_oldest_first(case_app, reference, count):
+    http, builds = case_app
+    resp = http.get(f"/cases/{reference}")
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    expected = CaseBook(builds.answerer.store).timeline(reference)
+    assert body == expected.as_json() and body["key"] == reference.upper()
+    dates = [e["published"] for e in body["entries"]]
+    assert len(dates) == count and dates == sorted(dates)
+    assert all(e["added"] and reference.upper() in e["references"] for e in body["entries"])
+    assert builds.count == 1  # the Runtime's answerer and store, built once at start-up
+
+
+@pytest.mark.slow
+def test_unknown_case_is_404_naming_it(case_app):
+    resp = case_app[0].get("/cases/C99-000000")
+    assert resp.status_code == 404
+    assert resp.json() == {"detail": "no release mentions C99-000000"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "reference",
+    ["hello", "C19_255700", "C1-255700", "C19-2", "19-255700", "C19-255700x", "C19 255700"],
+)
+def test_malformed_case_number_is_422_saying_what_one_looks_like(case_app, reference):
+    resp = case_app[0].get(f"/cases/{reference}")
+    assert resp.status_code == 422, resp.text
+    (error,) = resp.json()["detail"]
+    assert error["loc"] == ["path", "reference"]
+    assert (
+        f"{reference!r} is not a case number; a case number looks like C19-255700" in error["msg"]
+    )
+
+
+@pytest.mark.slow
+def test_case_timelines_are_not_rate_limited(case_app):
+    http, _ = case_app
+    statuses = [http.post("/ask", json={"question": QUESTION}).status_code for _ in range(3)]
+    assert statuses[-1] == 429  # two answers a minute
+    assert all(http.get("/cases/C19-255700").status_code == 200 for _ in range(5))
+
+
+@pytest.mark.slow
+def test_case_timelines_need_a_key_when_keys_are_set(keyed_client):
+    assert keyed_client.get("/cases/R15-96971").status_code == 401
+    resp = keyed_client.get("/cases/R15-96971", headers={"Authorization": f"Bearer {KEYS[1]}"})
+    assert resp.status_code == 200, resp.text
+    (entry,) = resp.json()["entries"]
+    assert entry["title"] == "Grow Operation Arrests – R15-96971" and entry["added"]
+
+
+@pytest.mark.slow
+def test_case_route_is_documented(client):
+    operation = client.get("/openapi.json").json()["paths"]["/cases/{reference}"]["get"]
+    assert {"200", "404", "422", "503"} <= set(operation["responses"])
+    (param,) = operation["parameters"]
+    assert param["schema"]["pattern"] == "^[A-Za-z][0-9]{2}-[0-9]{2,10}$"

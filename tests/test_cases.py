@@ -50,3 +50,6 @@ def test_adds_is_what_a_new_release_says_that_the_earlier_did_not(book):
     timeline = book.timeline("C19-255700")
     ids = [e.publication_id for e in timeline.entries]
     assert book.adds(ids[-1], ids[:-1]) == timeline.entries[-1].added
+    assert book.adds(ids[-1], ids) == timeline.entries[-1].added  # itself among the earlier
+    story = book.story(ids[0], ids)  # the case's releases retell its first: one story
+    assert story is not None and story.entries[0].publication_id == ids[0]

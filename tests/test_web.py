@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 
 import httpx
 import pytest
@@ -12,9 +13,17 @@ import pytest
 from bot.answer.answerer import build_answerer
 from bot.api.app import create_app
 from bot.api.web import build_web_router
+from bot.cases.timeline import CaseBook
 from index.models import Turn
 from index.store import open_store
-from tests.fakes.browser import AskRecorder, ask, launch, require_browser, source_cards
+from tests.fakes.browser import (
+    AskRecorder,
+    ask,
+    case_timeline,
+    launch,
+    require_browser,
+    source_cards,
+)
 from tests.fakes.server import LiveServer
 from tests.support import REPO, SAMPLES, clean_settings, free_port
 
@@ -27,6 +36,10 @@ SCRIPT_QUESTION = "What did the note left at the Quayside bakery read?"
 SCRIPT = "<script>alert(1)</script>"
 KEY = "web-test-key-0123456789abcdef"
 SCREENSHOT = REPO / "bench" / "out" / "web-answer.png"
+# A real case of the corpus (4 releases in the `qa_store_dir` store) and a question citing it.
+CASE = "C19-255700"
+CASE_QUESTION = "Who was arrested for the child stabbing on Pritchard Avenue?"
+CASE_SCREENSHOT = REPO / "bench" / "out" / "case-timeline.png"
 
 # A fictional release whose text carries markup that must be shown, never run.
 SCRIPT_RELEASE = f"""---
@@ -82,7 +95,7 @@ def browser():
 class Page:
     """A fresh browser context on one site, watching for dialogs and script errors."""
 
-    def __init__(self, browser, url: str, width: int = 1280, height: int = 900):
+    def __init__(self, browser, url: str, width: int = 1280, height: int = 900, fragment=""):
         self.context = browser.new_context(viewport={"width": width, "height": height})
         self.page = self.context.new_page()
         self.dialogs: list[str] = []
@@ -96,7 +109,7 @@ class Page:
             "request",
             lambda r: r.url.startswith(url) or self.errors.append(f"off-site request: {r.url}"),
         )
-        self.page.goto(url)
+        self.page.goto(url + fragment)  # a fragment ("#case=...") the page opens with
         self.page.wait_for_selector("#freshness:not(:empty)")
 
     def _console(self, message):
@@ -462,3 +475,91 @@ CONTRAST_JS = """() => {
   }
   return low;
 }"""
+
+
+# --- case timelines -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def case_store(qa_store_dir, embedder):
+    settings = clean_settings(store=qa_store_dir)
+    return settings, build_answerer(settings, store=open_store(settings), embedder=embedder)
+
+
+@pytest.fixture(scope="module")
+def case_site(case_store):
+    with serve(*case_store) as server:
+        yield server
+
+
+def assert_shows(shown: dict, timeline) -> None:
+    """The dialog shows the timeline's releases, oldest first, each with what it added."""
+    entries = timeline.entries
+    assert shown["title"] == f"Case {timeline.key}" and shown["error"] is None
+    assert shown["summary"] == f"{len(entries)} releases, oldest first"
+    releases = shown["releases"]
+    assert [r["title"] for r in releases] == [e.title for e in entries]
+    dates = [r["published"] for r in releases]
+    assert dates == [e.published.isoformat() for e in entries] == sorted(dates)
+    assert [r["href"] for r in releases] == [e.url for e in entries]
+    assert [r["added"] for r in releases] == [e.added for e in entries]
+
+
+def test_a_cited_case_number_opens_the_cases_timeline(case_site, case_store, open_page):
+    timeline = CaseBook(case_store[1].store).timeline(CASE)
+    assert len(timeline.entries) == 4
+    web = open_page(case_site.url)
+    turn = ask(web.page, CASE_QUESTION)
+    link = turn.locator(".source .refs a.case-link", has_text=CASE).first
+    assert link.get_attribute("href") == f"#case={CASE}"
+    link.click()
+    shown = case_timeline(web.page)
+    assert_shows(shown, timeline)
+    assert web.page.evaluate("location.hash") == f"#case={CASE}"  # a link to it
+    CASE_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    web.page.screenshot(path=str(CASE_SCREENSHOT))
+    print(f"\nscreenshot of the timeline of {CASE}: {CASE_SCREENSHOT}")
+    web.page.keyboard.press("Escape")
+    web.page.locator("#case-dialog").wait_for(state="hidden")
+    assert web.page.evaluate("document.activeElement.textContent") == CASE  # back where it was
+    # The dialog's close event (a task after it hides) takes the case out of the address.
+    deadline = time.monotonic() + 5
+    while web.page.evaluate("location.hash") and time.monotonic() < deadline:
+        web.page.wait_for_timeout(50)  # the page's CSP forbids wait_for_function's eval
+    assert web.page.evaluate("location.hash") == ""
+
+
+def test_a_link_to_a_case_opens_it_and_an_unknown_case_says_so(case_site, case_store, open_page):
+    web = open_page(case_site.url, fragment="/#case=c17-161171")
+    assert_shows(case_timeline(web.page), CaseBook(case_store[1].store).timeline("C17-161171"))
+    unknown = open_page(case_site.url, fragment="/#case=C99-000000")
+    shown = case_timeline(unknown.page)
+    assert shown["error"] == "No release in the publications mentions C99-000000."
+    assert shown["releases"] == []
+
+
+def test_a_case_timeline_asks_for_the_api_key(case_store, open_page):
+    settings, answerer = case_store
+    settings = settings.model_copy(update={"api_keys": clean_settings(api_keys=[KEY]).api_keys})
+    with serve(settings, answerer) as server:
+        web = open_page(server.url, fragment=f"/#case={CASE}")
+        sent = []
+        web.page.on(
+            "request",
+            lambda r: "/cases/" in r.url and sent.append(r.headers.get("authorization")),
+        )
+        web.page.locator("#key-dialog").wait_for(state="visible")
+        web.page.fill("#api-key", KEY)
+        web.page.click("#key-ok")
+        shown = case_timeline(web.page)
+    assert len(shown["releases"]) == 4 and shown["error"] is None
+    assert sent[-1] == f"Bearer {KEY}"
+
+
+def test_script_in_a_release_shows_as_text_in_its_timeline(site, open_page):
+    web = open_page(site.url, fragment="/#case=C24-01190")
+    shown = case_timeline(web.page)
+    assert any(SCRIPT in sentence for r in shown["releases"] for sentence in r["added"])
+    assert web.page.evaluate("document.querySelectorAll('script').length") == 1
+    assert web.page.locator("#case-dialog script, #case-dialog [onerror]").count() == 0
+    assert web.dialogs == []

@@ -5,6 +5,8 @@ Routes (all bodies JSON; errors are `{"detail": ...}`):
 - `POST /ask/stream` -> Server-Sent Events: `delta` ({"text"}) as the answer is written,
   then `citations` (list), then `done` (the `Answer`); `error` ({"detail", "status"}) if
   it fails mid-way. Failures before the first event are plain HTTP errors instead.
+- `GET /cases/{reference}` -> `CaseTimeline`: a case's releases, oldest first, each with
+  what it added; 404 when no release mentions it, 422 when it is not a case number.
 - `GET /healthz` (process alive, never touches the store) and `GET /readyz` (store
   counts and freshness; 503 when the store is unreachable).
 - `GET /docs`, `GET /openapi.json`.
@@ -12,11 +14,11 @@ Routes (all bodies JSON; errors are `{"detail": ...}`):
   (`bot.api.openai_compat`).
 - `/mcp`: the MCP streamable HTTP transport, behind the same keys (`bot.mcp.http`).
 
-With `POLICING_QA_API_KEYS` set, the two /ask routes need `Authorization: Bearer KEY`;
-health, readiness and docs stay open for load balancers and readers of the schema, and
-reveal no content. `/` and `/slack/events` are left to the web page and the Slack app:
-pass them as `extra_routers` / `mounts`, or add them to the returned app (the `serve`
-command composes all three).
+With `POLICING_QA_API_KEYS` set, the two /ask routes and /cases need `Authorization:
+Bearer KEY` (only the answering routes are rate limited); health, readiness and docs stay
+open for load balancers and readers of the schema, and reveal no content. `/` and
+`/slack/events` are left to the web page and the Slack app: pass them as `extra_routers` /
+`mounts`, or add them to the returned app (the `serve` command composes all three).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from bot.api.limits import RateLimiter
 from bot.api.middleware import BodyLimit, RequestLog
 from bot.api.openai_compat import router as openai_router
 from bot.api.openapi import document
-from bot.api.routes import asks, router
+from bot.api.routes import asks, cases, router
 from bot.api.runtime import Runtime
 from bot.api.security import ApiKeys
 from bot.mcp.http import mount_mcp
@@ -100,6 +102,7 @@ def create_app(
     app.state.rate_limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
     app.include_router(router)
     app.include_router(asks)
+    app.include_router(cases)
     app.include_router(openai_router)
     mount_mcp(app)
     for extra in extra_routers:

@@ -12,7 +12,8 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.api.deps import RateLimit, RequireKey, RuntimeDep
 from bot.api.runtime import Runtime, http_error
-from bot.api.schemas import AskRequest, ErrorBody, Health, Readiness
+from bot.api.schemas import AskRequest, CasePath, CaseTimeline, ErrorBody, Health, Readiness
+from bot.cases.timeline import CaseBook
 from index.errors import PolicingQAError, StoreUnavailable
 from index.models import Answer
 
@@ -23,6 +24,12 @@ _ERRORS = {code: {"model": ErrorBody} for code in (401, 413, 429, 503)}
 
 router = APIRouter()
 asks = APIRouter(dependencies=[RequireKey, RateLimit], responses=_ERRORS, tags=["ask"])
+# Publication content, so behind the keys; reading a timeline costs no answer, so no rate limit.
+cases = APIRouter(
+    dependencies=[RequireKey],
+    responses={code: {"model": ErrorBody} for code in (401, 503)},
+    tags=["cases"],
+)
 
 
 @router.get("/healthz", response_model=Health, tags=["ops"])
@@ -61,6 +68,11 @@ async def _prepare(body: AskRequest, request: Request, runtime: Runtime):
         )
     if runtime.settings.log_questions:
         log.info("question id=%s: %r", request.state.request_id, body.question)
+    return await _shared_answerer(runtime)
+
+
+async def _shared_answerer(runtime: Runtime):
+    """The Runtime's answerer (and its store), built off the event loop if not yet."""
     try:
         return runtime.answerer() if runtime.ready else await run_in_threadpool(runtime.answerer)
     except StoreUnavailable as exc:
@@ -115,6 +127,23 @@ async def ask_stream(body: AskRequest, request: Request, runtime: RuntimeDep):
             raise http_error(exc) from exc
         raise
     return EventSourceResponse(_sse(events, first, slots, runtime, request.state.request_id))
+
+
+@cases.get(
+    "/cases/{reference}",
+    response_model=CaseTimeline,
+    responses={404: {"model": ErrorBody, "description": "No release mentions the case"}},
+)
+async def case_timeline(reference: CasePath, runtime: RuntimeDep) -> CaseTimeline:
+    """Every release of a case, oldest first, each with the sentences it added."""
+    store = (await _shared_answerer(runtime)).store
+    try:
+        timeline = await run_in_threadpool(CaseBook(store).timeline, reference)
+    except PolicingQAError as exc:
+        raise http_error(exc) from exc
+    if timeline is None:
+        raise HTTPException(404, detail=f"no release mentions {reference}")
+    return CaseTimeline.model_validate(timeline.as_json())
 
 
 def _encode(kind: str, payload) -> str:

@@ -1,4 +1,5 @@
-"""Request and response bodies of the HTTP API (the answer itself is `index.models.Answer`)."""
+"""Request and response bodies of the HTTP API (the answer itself is `index.models.Answer`),
+and the case number a `/cases/{reference}` path names."""
 
 from __future__ import annotations
 
@@ -6,8 +7,18 @@ import datetime as dt
 import re
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from fastapi import Path
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
+from bot.cases.timeline import CASE_NUMBER_SHAPE, case_key
 from index.models import Turn
 
 MAX_TOP_K = 50
@@ -28,6 +39,32 @@ def _iso_date(value: object) -> object:
 
 
 IsoDate = Annotated[dt.date | None, BeforeValidator(_iso_date)]
+
+# A case number as a URL path segment names it: `C19-255700` (any letter case).
+CASE_PATH_PATTERN = r"^[A-Za-z][0-9]{2}-[0-9]{2,10}$"
+
+
+def _case_path(value: str) -> str:
+    """The case number the path names, normalised; the schema's pattern is the rule.
+
+    Checked with Python's `re.search`, as readers of the schema (jsonschema) check a
+    pattern, so the server accepts exactly what the document says it does.
+    """
+    key = case_key(value) if re.search(CASE_PATH_PATTERN, value) else None
+    if key is None:
+        raise ValueError(f"{value!r} is not a case number; {CASE_NUMBER_SHAPE}")
+    return key
+
+
+CasePath = Annotated[
+    str,
+    Path(
+        description="A case number, e.g. C19-255700 (a citation's `references`)",
+        examples=["C19-255700"],
+        json_schema_extra={"pattern": CASE_PATH_PATTERN},
+    ),
+    AfterValidator(_case_path),
+]
 
 
 class _Body(BaseModel):
@@ -116,3 +153,27 @@ class Readiness(_Body):
 
 class ErrorBody(_Body):
     detail: str
+
+
+class CaseRelease(_Body):
+    """One release of a case and what it added to the releases before it."""
+
+    publication_id: str
+    title: str
+    published: dt.date | None = Field(description="Publication date, or null when undated")
+    url: str | None = Field(description="The link cited for the release")
+    source: str = Field(description="Path or URL the release was read from")
+    issuer: str | None
+    references: list[str] = Field(description="Case numbers the release carries")
+    added: list[str] = Field(
+        description="Its sentences no earlier release said, verbatim (the first release: "
+        "its opening sentences); empty when it adds nothing new"
+    )
+
+
+class CaseTimeline(_Body):
+    """A case's releases, oldest first (`bot.cases.timeline.Timeline`)."""
+
+    key: str = Field(description="The case number, normalised (C19-255700)")
+    label: str = Field(description="The case number and its first release's title")
+    entries: list[CaseRelease] = Field(description="Oldest first")

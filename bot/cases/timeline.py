@@ -25,6 +25,8 @@ from index.text import CASE_NUMBER, find_references
 OPENING_SENTENCES = 2
 # Chunks read per release (a long bulletin entry is a handful).
 _CHUNKS_PER_RELEASE = 40
+# What to tell someone whose text is not a case number.
+CASE_NUMBER_SHAPE = "a case number looks like C19-255700 (a letter, two digits, a dash, digits)"
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ class CaseBook:
 
     def story(self, publication_id: str, candidates: list[str]) -> Timeline | None:
         """The story `publication_id` belongs to among `candidates` (retold sentences)."""
-        pubs = self.store.get_publications([publication_id, *candidates])
+        pubs = self.store.get_publications(list(dict.fromkeys([publication_id, *candidates])))
         if publication_id not in pubs:
             return None
         sources = self._sources(list(pubs.values()))
@@ -105,7 +107,7 @@ class CaseBook:
 
     def adds(self, publication_id: str, earlier: list[str]) -> list[str]:
         """What `publication_id` says that none of `earlier` said (for an alert)."""
-        pubs = self.store.get_publications([*earlier, publication_id])
+        pubs = self.store.get_publications(list(dict.fromkeys([*earlier, publication_id])))
         if publication_id not in pubs:
             return []
         entries = self._entries(sorted(pubs.values(), key=_order), list(pubs))

@@ -13,7 +13,8 @@ from bot.cli.options import log_as_service, settings_for, store_option
 @click.command("mcp")
 @store_option
 def mcp(store: Path | None) -> None:
-    """Serve the MCP tools (search_publications, ask, get_publication) over stdio.
+    """Serve the MCP tools (search_publications, ask, get_publication, case_timeline)
+    over stdio.
 
     Stdout carries the protocol; logs go to stderr. Over HTTP, `policing-qa serve`
     serves the same tools at /mcp.
@@ -26,5 +27,5 @@ def mcp(store: Path | None) -> None:
     os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "0")
     settings = settings_for(store, must_exist=True)
     resolve_model_path(settings.embedding_model)  # a bad model path is a one-line error now
-    log_as_service("bot.mcp")
+    log_as_service(settings, "bot.mcp")
     run_stdio(settings)

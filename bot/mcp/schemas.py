@@ -1,5 +1,6 @@
 """What the MCP tools take and give: argument types (they become the JSON schemas clients
-see) and result models. `ask` gives `index.models.Answer`, the shape `/ask` gives."""
+see) and result models. `ask` gives `index.models.Answer`, the shape `/ask` gives, and
+`case_timeline` gives `bot.api.schemas.CaseTimeline`, the shape `/cases/{reference}` gives."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from bot.api.schemas import IsoDate
+from bot.cases.timeline import CASE_NUMBER_SHAPE, case_key
 
 MAX_LIMIT = 50
 DEFAULT_LIMIT = 10
@@ -37,6 +39,24 @@ Issuer = Annotated[
 ]
 Limit = Annotated[
     int, Field(ge=1, le=MAX_LIMIT, description=f"Most publications to return (1-{MAX_LIMIT})")
+]
+
+
+def _case_number(value: str) -> str:
+    key = case_key(value)
+    if key is None:
+        raise ValueError(f"{value!r} is not a case number; {CASE_NUMBER_SHAPE}")
+    return key
+
+
+CaseNumber = Annotated[
+    str,
+    Field(
+        min_length=1,
+        description="A case number, e.g. C19-255700 (search_publications gives each "
+        "release's in `references`)",
+    ),
+    AfterValidator(_case_number),
 ]
 IdOrUrl = Annotated[
     str,

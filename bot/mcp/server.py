@@ -4,11 +4,12 @@ Tools (all read-only; arguments are JSON-schema'd from the signatures below):
 - `search_publications(query, since?, until?, issuer?, limit?)` -> `SearchResults`
 - `ask(question, since?, until?)` -> `Answer`, the shape `/ask` gives
 - `get_publication(id_or_url)` -> `PublicationText`
+- `case_timeline(reference)` -> `CaseTimeline`, the shape `/cases/{reference}` gives
 Resource template: `publication://{id}`, the text with a metadata header.
 
 A bad call (unknown tool, unknown argument, a value its schema refuses, an unknown
-publication) is a tool error result whose message names the input; it never ends the
-session. There is no `case_timeline` tool: the store does not keep case timelines yet.
+publication, a case no release mentions) is a tool error result whose message names the
+input; it never ends the session.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from pydantic import ValidationError
 from starlette.requests import Request
 
 from bot.api.runtime import Runtime
+from bot.api.schemas import CaseTimeline
 from bot.mcp.schemas import (
     DEFAULT_LIMIT,
+    CaseNumber,
     IdOrUrl,
     Issuer,
     Limit,
@@ -45,7 +48,8 @@ log = logging.getLogger(__name__)
 INSTRUCTIONS = (
     "Police and mayoral press releases and briefing notes. Use search_publications to find "
     "releases (filter by date with since/until, YYYY-MM-DD), get_publication or the "
-    "publication://{id} resource to read one whole, and ask for a short answer whose every "
+    "publication://{id} resource to read one whole, case_timeline for every release of a "
+    "case number oldest first with what each added, and ask for a short answer whose every "
     "claim carries a numbered citation [n] to a release (refused: true when the releases "
     "do not say). Quote the citations' titles, dates and URLs when you pass an answer on."
 )
@@ -148,6 +152,13 @@ def _register_tools(server: MCPServer, tools: Tools) -> None:
     async def get_publication(id_or_url: IdOrUrl) -> PublicationText:
         """One publication whole: its text and metadata, by its id or its URL."""
         return await tools.publication(id_or_url)
+
+    @server.tool(annotations=READ_ONLY)
+    async def case_timeline(reference: CaseNumber) -> CaseTimeline:
+        """Every release of a case, oldest first: its date, title, URL, issuer and the
+        sentences it added to the releases before it (the first release: its opening
+        sentences), quoted verbatim. An error when no release mentions the case."""
+        return await tools.case_timeline(reference)
 
 
 def _http_request(ctx: Context | None):

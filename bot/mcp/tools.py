@@ -21,6 +21,8 @@ from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 
 from bot.api.limits import rate_limit
 from bot.api.runtime import Runtime, http_error
+from bot.api.schemas import CaseTimeline
+from bot.cases.timeline import CaseBook
 from bot.mcp.publications import NoSuchPublication, as_text, find_publication, search_hits
 from bot.mcp.schemas import PublicationText, SearchResults
 from index.errors import PolicingQAError
@@ -82,6 +84,13 @@ class Tools:
             return await self._call(lambda a: _lookup(a, id_or_url), bounded=False)
         except NoSuchPublication as exc:
             raise ToolError(str(exc)) from None
+
+    async def case_timeline(self, reference: str) -> CaseTimeline:
+        """Every release of a case, oldest first, with what each added (no answer slot)."""
+        timeline = await self._call(lambda a: CaseBook(a.store).timeline(reference), bounded=False)
+        if timeline is None:
+            raise ToolError(f"no release mentions {reference}")
+        return CaseTimeline.model_validate(timeline.as_json())
 
     async def publication_text(self, publication_id: str) -> str:
         """The `publication://{id}` resource: metadata header, then the text."""

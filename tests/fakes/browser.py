@@ -86,3 +86,23 @@ def source_cards(turn) -> list[dict]:
             meta: c.querySelector('.meta').textContent,
         }))"""
     )
+
+
+def case_timeline(page, timeout: float = 30_000) -> dict:
+    """The case dialog once loaded: its heading, summary or error, and each release shown."""
+    page.locator("#case-dialog").wait_for(state="visible", timeout=timeout)
+    page.wait_for_selector("#case-body[aria-busy=false]", timeout=timeout)
+    return page.locator("#case-dialog").evaluate(
+        """d => ({
+            title: d.querySelector('#case-title').textContent,
+            summary: d.querySelector('.case-summary')?.textContent ?? null,
+            error: d.querySelector('.case-error')?.textContent ?? null,
+            releases: [...d.querySelectorAll('.case-release')].map(r => ({
+                title: r.querySelector('h3').textContent,
+                href: r.querySelector('h3 a')?.getAttribute('href') ?? null,
+                published: r.querySelector('time')?.getAttribute('datetime') ?? null,
+                meta: r.querySelector('.meta').textContent,
+                added: [...r.querySelectorAll('.case-added li')].map(li => li.textContent),
+            })),
+        })"""
+    )

@@ -1,4 +1,5 @@
-// Talking to /ask/stream: the bearer key (asked for on a 401, kept per tab) and error wording.
+// Talking to /ask/stream and /cases: the bearer key (asked for on a 401, kept per tab) and
+// error wording.
 
 import { $ } from "./dom.js";
 
@@ -56,14 +57,14 @@ export function askForKey(problem) {
   });
 }
 
-export async function postQuestion(body, signal) {
+// Sends a request with the tab's key; on a 401 asks for a key and sends it again.
+async function withKey(send, needed) {
   for (;;) {
     const key = sessionStorage.getItem(KEY_SLOT);
-    const headers = { "Content-Type": "application/json", Accept: "text/event-stream" };
-    if (key) headers.Authorization = `Bearer ${key}`;
+    const auth = key ? { Authorization: `Bearer ${key}` } : {};
     let response;
     try {
-      response = await fetch("/ask/stream", { method: "POST", headers, body: JSON.stringify(body), signal });
+      response = await send(auth);
     } catch (err) {
       if (err.name === "AbortError") throw err;
       throw new ShownError("Could not reach the service. Check your connection and try again.");
@@ -72,7 +73,22 @@ export async function postQuestion(body, signal) {
     const detail = await errorDetail(response);
     sessionStorage.removeItem(KEY_SLOT);
     const entered = await askForKey(key ? `That key was not accepted (${detail}). Enter another.` : null);
-    if (!entered) throw new ShownError("An API key is needed to ask questions. Ask again to enter one.");
+    if (!entered) throw new ShownError(needed);
     sessionStorage.setItem(KEY_SLOT, entered);
   }
+}
+
+export function postQuestion(body, signal) {
+  const headers = { "Content-Type": "application/json", Accept: "text/event-stream" };
+  return withKey(
+    (auth) => fetch("/ask/stream", { method: "POST", headers: { ...headers, ...auth }, body: JSON.stringify(body), signal }),
+    "An API key is needed to ask questions. Ask again to enter one.",
+  );
+}
+
+export function getTimeline(reference, signal) {
+  return withKey(
+    (auth) => fetch(`/cases/${encodeURIComponent(reference)}`, { headers: { Accept: "application/json", ...auth }, signal }),
+    "An API key is needed to see a case's releases. Open the case again to enter one.",
+  );
 }

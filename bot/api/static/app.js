@@ -4,6 +4,7 @@
 
 import { $, humanDate } from "./dom.js";
 import { ShownError, errorDetail, explain, postQuestion } from "./api.js";
+import { startCases } from "./cases.js";
 import { announce, fail, finish, newTurn, showNotice } from "./render.js";
 import { sseEvents } from "./sse.js";
 
@@ -123,6 +124,7 @@ function start() {
     $("key-dialog").close(choice);
   });
   showFreshness();
+  startCases();
 }
 
 document.addEventListener("DOMContentLoaded", start);

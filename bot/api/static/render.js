@@ -1,6 +1,7 @@
 // Drawing a turn: the streamed text, then [n] links, the "as of" line and the source cards.
 
 import { $, el, humanDate, safeUrl } from "./dom.js";
+import { caseLinks } from "./cases.js";
 
 export function newTurn(id, question) {
   const text = el("div", { className: "answer-text", "aria-live": "polite", "aria-busy": "true" });
@@ -59,8 +60,8 @@ function sourceCard(turn, c) {
   const parts = [c.issuer, humanDate(c.published)].filter(Boolean);
   if (!c.published) parts.push("date not given");
   parts.forEach((part, i) => meta.append(i ? " · " : "", part));
-  const refs = c.references && c.references.length
-    ? el("p", { className: "refs" }, `Case ${c.references.join(", ")}`) : null;
+  // Each case number opens the case's timeline (cases.js).
+  const refs = c.references && c.references.length ? caseLinks(c.references) : null;
   const where = url ? el("p", { className: "link" }, el("a", { href: url, rel: "noopener noreferrer", target: "_blank", "aria-label": `Open the release: ${c.title}` }, new URL(url).host))
     : el("p", { className: "link" }, `From the file ${String(c.source).split(/[\\/]/).pop()}`);
   return el(
