@@ -310,6 +310,7 @@ class Ingestor:
             stale.extend(self._committed_now(pub, [c.id for c in pub_chunks]))
             report.updated += is_update
             report.added += not is_update
+            report.changed.append(pub.id)
             pending.waiting -= 1
             if pending.waiting == 0 and not pending.failed:
                 self._source_ready(pending.record)

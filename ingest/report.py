@@ -21,6 +21,11 @@ class Report:
     warnings: list[dict] = field(default_factory=list)
     # Left for the next run when the run's time budget ran out.
     deferred: list[str] = field(default_factory=list)
+    # Publications added or updated this run (ids), for the alerts that follow a run.
+    changed: list[str] = field(default_factory=list)
+    # Follow alerts posted after the run ({"sent", "failed", "pending", ...}); None
+    # when Slack is not configured.
+    alerts: dict | None = None
     publications: int = 0
     chunks: int = 0
     seconds: float = 0.0
@@ -45,6 +50,7 @@ class Report:
             + (f", {len(self.deferred)} left for the next run" if self.deferred else "")
             + f" in {self.seconds:.1f}s; "
             f"store holds {self.publications} publications in {self.chunks} chunks"
+            + (f"; {alerts_summary(self.alerts)}" if self.alerts is not None else "")
         )
 
     def as_json(self) -> dict:
@@ -61,4 +67,13 @@ class Report:
             "publications": self.publications,
             "chunks": self.chunks,
             "seconds": round(self.seconds, 3),
+            "alerts": self.alerts,
         }
+
+
+def alerts_summary(alerts: dict) -> str:
+    """The alert counts in words: 'alerts: 1 sent, 0 failed, 0 pending'."""
+    return (
+        f"alerts: {alerts.get('sent', 0)} sent, {alerts.get('failed', 0)} failed, "
+        f"{alerts.get('pending', 0)} pending"
+    )

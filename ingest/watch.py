@@ -44,11 +44,14 @@ def run_once(
     budget: float | None = None,
     clock=None,
     replace_changed: bool = False,
+    alert: Callable | None = None,
 ):
     """Ingest `args` (files, folders, URLs) and the configured sources; record their status.
 
     `lock` is the run's lock (checked before every write), `budget` the seconds after
-    which what is left waits for the next run.
+    which what is left waits for the next run. Then `alert(store, report, started)`
+    tells the people following a case what the run brought (the bot passes
+    `bot.cases.alerts.alerter(settings)`; ingestion alone never posts).
     """
     from ingest.web import WebIngest
 
@@ -64,6 +67,8 @@ def run_once(
         budget=budget,
     )
     record_run(ingestor.store, web.outcomes, report, started=started)
+    if alert is not None:
+        alert(ingestor.store, report, started)
     return report
 
 
@@ -94,6 +99,8 @@ def watch(
                 echo(f"{now_iso()} warning: {warning['source']}: {warning['warning']}")
             if last.deferred:
                 echo(f"{now_iso()} left for the next run: {', '.join(last.deferred)}")
+            for problem in (last.alerts or {}).get("undelivered", []):
+                echo(f"{now_iso()} alert not delivered: {problem['where']}: {problem['error']}")
         runs += 1
         if max_runs is not None and runs >= max_runs:
             break

@@ -252,7 +252,8 @@ def test_mention_gets_one_threaded_reply_with_source_links(slack):
     blocks = json.dumps(reply["blocks"])
     assert "<https://winnipeg.ca/police/" in blocks and LURING_CASE in blocks
     assert "As of 2019-10-" in blocks
-    assert set(_buttons(reply)) == {"feedback_helpful", "feedback_unhelpful"}
+    assert _buttons(reply).keys() == {"feedback_helpful", "feedback_unhelpful", "follow_case"}
+    assert _buttons(reply)["follow_case"] == LURING_CASE  # "Follow this case"
 
 
 @pytest.mark.slow

@@ -64,6 +64,7 @@ def ingest(
     Exit status: 0 when everything was stored, 3 when some inputs failed and the
     rest were stored, 2 for usage errors, 1 when the store or its lock is unavailable.
     """
+    from bot.cases.alerts import alerter
     from index.store import open_store
     from ingest.fetch import Fetcher, FetchOptions
     from ingest.lock import holding, lock_for
@@ -106,6 +107,7 @@ def ingest(
             lock=lock,
             budget=budget,
             replace_changed=replace_changed,
+            alert=alerter(settings),
         )
     if bar is not None:
         bar.close()
@@ -119,4 +121,6 @@ def ingest(
             click.echo(f"warning: {warning['source']}: {warning['warning']}", err=True)
         for source in report.deferred:
             click.echo(f"left for the next run: {source}", err=True)
+        for problem in (report.alerts or {}).get("undelivered", []):
+            click.echo(f"alert not delivered: {problem['where']}: {problem['error']}", err=True)
     sys.exit(EXIT_PARTIAL if report.failed else EXIT_OK)

@@ -1,6 +1,7 @@
 """The Slack app: `build_slack_app` and mounting it on FastAPI; listeners in `listeners`.
 
-Mentions, DMs and `/ask` are answered with citations, plus feedback buttons.
+Mentions, DMs and `/ask` are answered with citations, plus feedback buttons and a
+Follow button; `follow`, `unfollow`, `following` and `case` are run (`bot.slack.follows`).
 
 Slack waits 3 s for an acknowledgement. Every listener is split in two (Bolt's lazy
 listeners, `process_before_response=True`): a tiny `ack` that runs in the request, and
@@ -24,6 +25,7 @@ from slack_sdk import WebClient
 from starlette.concurrency import run_in_threadpool
 
 from bot.slack import listeners
+from bot.slack.blocks import FOLLOW, UNFOLLOW
 from bot.slack.feedback import FeedbackStore, feedback_path
 from bot.slack.listeners import Services
 from bot.slack.web import web_client
@@ -121,4 +123,6 @@ def _register(app: App, services: Services) -> None:
     app.action(re.compile(r"^feedback_(helpful|unhelpful)$"))(
         ack=listeners.acknowledge, lazy=[listeners.store_feedback]
     )
+    app.action(FOLLOW)(ack=listeners.acknowledge, lazy=[listeners.follow_button])
+    app.action(UNFOLLOW)(ack=listeners.acknowledge, lazy=[listeners.unfollow_button])
     app.error(listeners.on_error)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+from bot.cases.follows import STORY
 from index.models import Answer, Citation
 
 HELPFUL, UNHELPFUL = "feedback_helpful", "feedback_unhelpful"
+FOLLOW, UNFOLLOW = "follow_case", "unfollow_case"
 USAGE = (
     "Ask me about police and mayoral press releases, e.g. "
     "`/ask was anyone charged after the robbery on Main Street?`. "
@@ -64,9 +66,14 @@ def fallback_text(answer: Answer) -> str:
 
 
 def render_answer(
-    answer: Answer, answer_id: str | None = None, *, show_question: bool = False
+    answer: Answer,
+    answer_id: str | None = None,
+    *,
+    show_question: bool = False,
+    follow: str | None = None,
 ) -> dict:
-    """`{"text", "blocks"}` for chat.postMessage or a response_url reply."""
+    """`{"text", "blocks"}` for chat.postMessage or a response_url reply; `follow` (a case
+    number or `story:` id) adds a Follow button."""
     blocks: list[dict] = []
     if show_question:
         question = escape(answer.question)[: _SECTION_CHARS - 10]
@@ -84,7 +91,28 @@ def render_answer(
         blocks.extend(_sections(f"*Sources*\n{lines}{as_of}"))
     if answer_id:
         blocks.append(_feedback_buttons(answer_id))
+    if follow:
+        blocks.append(follow_button(follow))
     return {"text": fallback_text(answer), "blocks": blocks}
+
+
+def button(action_id: str, label: str, value: str) -> dict:
+    text = {"type": "plain_text", "text": label, "emoji": True}
+    return {"type": "button", "action_id": action_id, "text": text, "value": value}
+
+
+def follow_button(target: str) -> dict:
+    """A "Follow this case" (or story) button: its new releases will come in the thread."""
+    label = "Follow this story" if target.startswith(STORY) else "Follow this case"
+    return {"type": "actions", "block_id": "follow", "elements": [button(FOLLOW, label, target)]}
+
+
+def unfollow_button(follow_key: str) -> dict:
+    return {
+        "type": "actions",
+        "block_id": "unfollow",
+        "elements": [button(UNFOLLOW, "Unfollow", follow_key)],
+    }
 
 
 def with_note(message: dict, note: str) -> dict:
@@ -96,12 +124,11 @@ def with_note(message: dict, note: str) -> dict:
 
 
 def _feedback_buttons(answer_id: str) -> dict:
-    def button(action_id: str, label: str) -> dict:
-        text = {"type": "plain_text", "text": label, "emoji": True}
-        return {"type": "button", "action_id": action_id, "text": text, "value": answer_id}
-
     return {
         "type": "actions",
         "block_id": "feedback",
-        "elements": [button(HELPFUL, ":+1: Helpful"), button(UNHELPFUL, ":-1: Not helpful")],
+        "elements": [
+            button(HELPFUL, ":+1: Helpful", answer_id),
+            button(UNHELPFUL, ":-1: Not helpful", answer_id),
+        ],
     }

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from bot.answer.redact import shown
+from bot.cases.follows import follow_target
+from bot.slack import follows
 from bot.slack.blocks import (
     APOLOGY,
     THANKS,
@@ -46,6 +48,10 @@ class Services:
     def __deepcopy__(self, memo) -> Services:
         return self
 
+    def store(self):
+        """The store answers come from, where follows are kept too; None without one."""
+        return getattr(self.answerer(), "store", None)
+
     def answer(self, question: str, history=(), *, user, channel, show_question=False) -> dict:
         """The rendered answer, or the apology; never raises."""
         log.info(
@@ -66,7 +72,17 @@ class Services:
             # The answer matters more than its feedback buttons.
             log.exception("could not record the answer for feedback")
             answer_id = None
-        return render_answer(result, answer_id, show_question=show_question)
+        return render_answer(
+            result, answer_id, show_question=show_question, follow=self._follow(result)
+        )
+
+    def _follow(self, result: Answer) -> str | None:
+        """The case (or story) a Follow button on this answer follows, if any."""
+        try:
+            return follow_target(result, self.store())
+        except Exception:  # the answer matters more than its Follow button
+            log.exception("could not tell which case the answer is about")
+            return None
 
 
 def _logged(func):
@@ -106,6 +122,13 @@ def _answer_in_thread(event: dict, body: dict, client: WebClient, context) -> No
     if not question:
         reply_in_thread(client, channel, thread_ts, {"text": USAGE})
         return
+    command = follows.parse_command(question)
+    if command is not None:
+        where = follows.Where(_team(context, body), channel, event.get("user"), thread_ts)
+        reply_in_thread(
+            client, channel, thread_ts, follows.run(command, where, client, services.store())
+        )
+        return
     history = []
     if event.get("thread_ts"):
         history = thread_history(
@@ -131,19 +154,33 @@ def answer_direct_message(event, body, client, context):
 
 
 def ack_ask(ack, command):
-    """Acknowledge `/ask` at once; an empty one gets the usage text instead."""
+    """Acknowledge `/ask` at once; an empty one gets the usage text instead, and a
+    subcommand that needs no store (help, a bad case number) its reply."""
     _, question = parse_ask(command.get("text"))
-    if question:
-        ack()
-    else:
+    subcommand = follows.parse_command(question)
+    if not question:
         ack(text=USAGE)
+    elif subcommand is not None and (subcommand.error or subcommand.name == "help"):
+        ack(text=subcommand.error or follows.HELP)
+    else:
+        ack()
 
 
 @_logged
-def answer_ask(command, respond, context):
-    """Answer `/ask`: privately, or in the channel with `--public`."""
+def answer_ask(command, respond, client, context):
+    """Answer `/ask`: privately, or in the channel with `--public`; or run a subcommand."""
     public, question = parse_ask(command.get("text"))
     if not question:
+        return
+    kind = "in_channel" if public else "ephemeral"
+    subcommand = follows.parse_command(question)
+    if subcommand is not None:
+        if subcommand.error or subcommand.name == "help":
+            return  # acknowledged with its reply
+        user, channel = command.get("user_id"), command.get("channel_id")
+        where = follows.Where(_team(context, command), channel, user)
+        store = context["services"].store()
+        respond(response_type=kind, **follows.run(subcommand, where, client, store))
         return
     message = context["services"].answer(
         question,
@@ -151,7 +188,7 @@ def answer_ask(command, respond, context):
         channel=command.get("channel_id"),
         show_question=True,
     )
-    respond(response_type="in_channel" if public else "ephemeral", **message)
+    respond(response_type=kind, **message)
 
 
 @_logged
@@ -165,6 +202,34 @@ def store_feedback(action, body, respond, context):
     )
     text = THANKS if stored else UNKNOWN_ANSWER
     respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+@_logged
+def follow_button(action, body, client, respond, context):
+    """A Follow button: follow its case in the thread of the message it is on."""
+    follows.on_follow_button(
+        follows.clicked(body, _team(context, body)),
+        action.get("value"),
+        client,
+        respond,
+        context["services"].store(),
+    )
+
+
+@_logged
+def unfollow_button(action, body, client, respond, context):
+    """An alert's Unfollow button: stop that follow."""
+    follows.on_unfollow_button(
+        follows.clicked(body, _team(context, body)),
+        action.get("value"),
+        client,
+        respond,
+        context["services"].store(),
+    )
+
+
+def _team(context, body: dict) -> str:
+    return context.team_id or body.get("team_id") or (body.get("team") or {}).get("id") or ""
 
 
 def on_error(error, body):

@@ -60,7 +60,7 @@ def thread_history(
         reply = client.conversations_replies(channel=channel, ts=thread_ts, limit=200)
     except (SlackApiError, OSError) as exc:
         # A missing history scope or a busy Slack should cost the context, not the answer.
-        log.warning("could not read thread %s in %s: %s", thread_ts, channel, _reason(exc))
+        log.warning("could not read thread %s in %s: %s", thread_ts, channel, reason(exc))
         return None
     turns: list[Turn] = []
     for message in reply.get("messages", []):
@@ -77,7 +77,7 @@ def thread_history(
     return turns[-_HISTORY_TURNS:]
 
 
-def _reason(exc: Exception) -> str:
+def reason(exc: Exception) -> str:
     """Slack's error code and HTTP status, or the connection error; never message text."""
     if isinstance(exc, SlackApiError):
         return f"{exc.response.get('error')} (HTTP {exc.response.status_code})"
@@ -91,11 +91,11 @@ def post_in_thread(client: WebClient, channel: str, thread_ts: str, message: dic
         return True
     except SlackApiError as exc:
         if "blocks" in message and exc.response.get("error") in _BAD_BLOCKS:
-            log.error("Slack rejected the answer blocks (%s); posting text", _reason(exc))
+            log.error("Slack rejected the answer blocks (%s); posting text", reason(exc))
             return post_in_thread(client, channel, thread_ts, {"text": message["text"]})
-        log.error("could not post in thread %s in %s: %s", thread_ts, channel, _reason(exc))
+        log.error("could not post in thread %s in %s: %s", thread_ts, channel, reason(exc))
     except OSError as exc:
-        log.error("could not post in thread %s in %s: %s", thread_ts, channel, _reason(exc))
+        log.error("could not post in thread %s in %s: %s", thread_ts, channel, reason(exc))
     return False
 
 

@@ -2,8 +2,9 @@
 
 Speaks the wire protocol (form, JSON or query parameters in; `{"ok": ...}` JSON out;
 `Authorization: Bearer` checked), keeps channel threads so `conversations.replies`
-returns what was posted, and records every call for assertions. `rate_limit()` makes a
-method answer HTTP 429 with Retry-After, as Slack does under load.
+returns what was posted (message `metadata` only with `include_all_metadata`, a page
+of `limit` messages at a time with a cursor), and records every call for assertions.
+`rate_limit()` makes a method answer HTTP 429 with Retry-After, as Slack does under load.
 """
 
 from __future__ import annotations
@@ -138,6 +139,7 @@ class FakeSlack:
             text=params.get("text", ""),
             thread_ts=params.get("thread_ts"),
             blocks=params.get("blocks"),
+            metadata=params.get("metadata"),
         )
         return {"ok": True, "channel": params["channel"], "ts": message["ts"], "message": message}
 
@@ -156,7 +158,14 @@ class FakeSlack:
             ]
         if not thread:
             return {"ok": False, "error": "thread_not_found"}
-        return {"ok": True, "messages": thread, "has_more": False}
+        if str(params.get("include_all_metadata")).lower() not in ("1", "true"):
+            thread = [{k: v for k, v in m.items() if k != "metadata"} for m in thread]
+        start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 1000)
+        page, more = thread[start : start + limit], start + limit < len(thread)
+        reply = {"ok": True, "messages": page, "has_more": more}
+        if more:
+            reply["response_metadata"] = {"next_cursor": str(start + limit)}
+        return reply
 
 
 def _handler(slack: FakeSlack):
@@ -172,7 +181,7 @@ def _handler(slack: FakeSlack):
                 params.update(json.loads(raw))
             elif raw:
                 params.update(parse_qsl(raw))
-            for key in ("blocks", "attachments"):  # form posts carry these as JSON strings
+            for key in ("blocks", "attachments", "metadata"):  # form posts: JSON strings
                 if isinstance(params.get(key), str):
                     params[key] = json.loads(params[key])
             return params
