@@ -24,3 +24,7 @@ class StoreUnavailable(PolicingQAError):
 
 class BackendUnavailable(PolicingQAError):
     """The answer generator (an LLM server) cannot be reached in time."""
+
+
+class NotPosted(PolicingQAError):
+    """Slack did not take a message; names the channel and what Slack said."""

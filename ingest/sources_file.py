@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from index.errors import ConfigError
 from ingest.feeds import KINDS
@@ -38,10 +41,25 @@ class SourceSpec:
 
 
 @dataclass(frozen=True)
+class DigestSpec:
+    """A daily digest `watch` posts to a Slack channel once its local time of day has passed."""
+
+    channel: str
+    time: dt.time
+    timezone: str  # an IANA name, "America/Winnipeg"
+    issuers: tuple[str, ...] = ()  # only releases of these issuers; () for all
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
 class SourcesFile:
     path: Path
     sources: list[SourceSpec]
     fetch: dict = field(default_factory=dict)
+    digests: list[DigestSpec] = field(default_factory=list)
 
     def fetch_options(self, max_bytes: int) -> FetchOptions:
         """Fetch limits: the file's `[fetch]` table over the defaults and `max_bytes`."""
@@ -62,10 +80,11 @@ def load_sources(path: Path) -> SourcesFile:
         raise ConfigError(f"{path}: cannot read the sources file ({exc.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    extra = set(data) - {"source", "fetch"}
+    extra = set(data) - {"source", "fetch", "digest"}
     if extra:
         raise ConfigError(
-            f"{path}: unknown table(s) {', '.join(sorted(extra))}; expected [fetch] and [[source]]"
+            f"{path}: unknown table(s) {', '.join(sorted(extra))}; "
+            "expected [fetch], [[source]] and [[digest]]"
         )
     entries = data.get("source", [])
     if not isinstance(entries, list) or not entries:
@@ -77,7 +96,8 @@ def load_sources(path: Path) -> SourcesFile:
             raise ConfigError(f"{path}: source #{n}: {spec.url} is listed twice")
         seen.add(spec.url)
         specs.append(spec)
-    return SourcesFile(path, specs, _fetch(path, data.get("fetch", {})))
+    fetch = _fetch(path, data.get("fetch", {}))
+    return SourcesFile(path, specs, fetch, _digests(path, data.get("digest", [])))
 
 
 def _spec(path: Path, n: int, entry) -> SourceSpec:
@@ -142,3 +162,65 @@ def _fetch(path: Path, table) -> dict:
         elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise ConfigError(f"{path}: [fetch]: {key} must be a number of at least 0")
     return dict(table)
+
+
+_DIGEST_KEYS = ("channel", "time", "timezone", "issuer")
+_TIME_OF_DAY = re.compile(r"(\d{1,2}):(\d{2})")
+
+
+def _digests(path: Path, entries) -> list[DigestSpec]:
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: digest must be a list of [[digest]] tables")
+    digests: list[DigestSpec] = []
+    for n, entry in enumerate(entries, 1):
+        spec = _digest(f"{path}: digest #{n}", entry)
+        if any(d.channel == spec.channel for d in digests):
+            raise ConfigError(f"{path}: digest #{n}: channel {spec.channel} is listed twice")
+        digests.append(spec)
+    return digests
+
+
+def _digest(where: str, entry) -> DigestSpec:
+    if not isinstance(entry, dict):
+        raise ConfigError(f'{where}: expected a table with channel = "C0123..."')
+    channel = entry.get("channel")
+    if not isinstance(channel, str) or not channel.strip() or " " in channel.strip():
+        raise ConfigError(f'{where}: channel must be a Slack channel ID, like channel = "C0123"')
+    where = f"{where} ({channel.strip()})"
+    unknown = set(entry) - set(_DIGEST_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; "
+            f"allowed: {', '.join(_DIGEST_KEYS)}"
+        )
+    issuers = entry.get("issuer", [])
+    issuers = [issuers] if isinstance(issuers, str) else issuers
+    if not isinstance(issuers, list) or not all(isinstance(i, str) and i.strip() for i in issuers):
+        raise ConfigError(f"{where}: issuer must be an issuer's name or a list of names")
+    return DigestSpec(
+        channel.strip(),
+        _time_of_day(where, entry.get("time")),
+        _timezone(where, entry.get("timezone")),
+        tuple(i.strip() for i in issuers),
+    )
+
+
+def _time_of_day(where: str, value) -> dt.time:
+    if isinstance(value, dt.time):  # a TOML local time: time = 07:30:00
+        return value
+    found = _TIME_OF_DAY.fullmatch(value.strip()) if isinstance(value, str) else None
+    if found and int(found[1]) < 24 and int(found[2]) < 60:
+        return dt.time(int(found[1]), int(found[2]))
+    raise ConfigError(f'{where}: time must be a time of day on a 24-hour clock, like "07:30"')
+
+
+def _timezone(where: str, value) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f'{where}: missing timezone = "America/Winnipeg" (an IANA time zone)')
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f'{where}: timezone {value!r} is not an IANA time zone, like "America/Winnipeg"'
+        ) from None
+    return value

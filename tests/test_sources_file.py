@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from index.errors import ConfigError
-from ingest.sources_file import SourceSpec, load_sources
+from ingest.sources_file import DigestSpec, SourceSpec, load_sources
 from tests.support import REPO
 
 
@@ -19,6 +21,11 @@ def test_documented_example_loads():
     assert feed.prunes_gone() and page.prunes_gone()
     options = config.fetch_options(max_bytes=1234)
     assert options.max_bytes == 1234 and options.contact.startswith("https://")
+    (digest,) = config.digests
+    assert digest == DigestSpec(
+        "C0123ABCD", dt.time(7, 30), "America/Winnipeg", ("Winnipeg Police Service",)
+    )
+    assert digest.zone.key == "America/Winnipeg"
 
 
 def test_defaults_apply_to_a_bare_url(tmp_path):
@@ -37,6 +44,55 @@ def test_prune_true_or_false_overrides_the_kinds_default(tmp_path):
     feed, sitemap = load_sources(path).sources
     assert feed.prunes_listing("feed") and feed.prunes_gone()
     assert not sitemap.prunes_listing("sitemap") and not sitemap.prunes_gone()
+
+
+def test_digests_take_a_toml_time_and_several_issuers(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(
+        '[[source]]\nurl = "https://p.example/feed"\n'
+        '[[digest]]\nchannel = "C01"\ntime = 06:05:00\ntimezone = "UTC"\n'
+        '[[digest]]\nchannel = " C02 "\ntime = "7:30"\ntimezone = "Europe/London"\n'
+        'issuer = ["Mayor of London", "Metropolitan Police"]\n'
+    )
+    first, second = load_sources(path).digests
+    assert first == DigestSpec("C01", dt.time(6, 5), "UTC")
+    assert second == DigestSpec(
+        "C02", dt.time(7, 30), "Europe/London", ("Mayor of London", "Metropolitan Police")
+    )
+
+
+_URL = '[[source]]\nurl = "https://a/f"\n'
+_DIGEST = '[[digest]]\nchannel = "C01"\n'
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (_URL + '[digest]\nchannel = "C01"', "digest must be a list of \\[\\[digest\\]\\] tables"),
+        (_URL + '[[digest]]\ntime = "07:30"', "digest #1: channel must be a Slack channel ID"),
+        (_URL + '[[digest]]\nchannel = "my channel"', "digest #1: channel must be"),
+        (_URL + _DIGEST + 'time = "07:30"', "digest #1 \\(C01\\): missing timezone"),
+        (_URL + _DIGEST + 'timezone = "UTC"', "digest #1 \\(C01\\): time must be a time of day"),
+        (_URL + _DIGEST + 'time = "7.30"\ntimezone = "UTC"', "time must be a time of day"),
+        (_URL + _DIGEST + 'time = "24:00"\ntimezone = "UTC"', "time must be a time of day"),
+        (_URL + _DIGEST + 'time = 730\ntimezone = "UTC"', "time must be a time of day"),
+        (_URL + _DIGEST + 'time = "07:30"\ntimezone = "Winnipeg"', "'Winnipeg' is not an IANA"),
+        (_URL + _DIGEST + 'time = "07:30"\ntimezone = "/etc/localtime"', "is not an IANA"),
+        (_URL + _DIGEST + 'time = "07:30"\ntimezone = "UTC"\nissuer = 3', "issuer must be"),
+        (_URL + _DIGEST + 'time = "07:30"\ntimezone = "UTC"\nissuer = [""]', "issuer must be"),
+        (_URL + _DIGEST + 'time = "07:30"\ntimezone = "UTC"\nat = "7"', "unknown key\\(s\\) at"),
+        (
+            _URL + (_DIGEST + 'time = "07:30"\ntimezone = "UTC"\n') * 2,
+            "digest #2: channel C01 is listed twice",
+        ),
+    ],
+)
+def test_digest_mistakes_are_config_errors_naming_the_file_and_entry(tmp_path, text, message):
+    path = tmp_path / "sources.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message) as err:
+        load_sources(path)
+    assert str(path) in str(err.value)
 
 
 @pytest.mark.parametrize(

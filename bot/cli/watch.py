@@ -64,14 +64,19 @@ def watch(sources_path, every, prune, max_runs, wait, store):
 
     Prints one summary line per run; a run stops reading new pages after --every, and
     the next run picks up what it left. The sources file is re-read before each run; if an
-    edit broke it, the previous version is used and the error printed. Exit status: 0, or
-    3 when the last run had failures.
+    edit broke it, the previous version is used and the error printed. After each run, the
+    file's [[digest]]s whose time of day has passed are posted, once a day. Exit status: 0,
+    or 3 when the last run had failures.
     """
+    from bot.cases.alerts import alerter
+    from bot.cases.digest_post import slack_client
+    from bot.cases.digest_schedule import post_due
     from index.store import open_store
     from ingest.fetch import Fetcher
     from ingest.lock import holding, lock_for
     from ingest.pipeline import build_ingestor
     from ingest.sources_file import load_sources
+    from ingest.status import now_iso
     from ingest.watch import run_once
     from ingest.watch import watch as loop
 
@@ -93,7 +98,7 @@ def watch(sources_path, every, prune, max_runs, wait, store):
         with holding(lock_for(settings, db), wait=wait, stop=stop) as lock:
             with Fetcher(config.fetch_options(settings.max_file_bytes)) as fetcher:
                 # A run may take up to its slot; what is left waits for the next one.
-                return run_once(
+                report = run_once(
                     ingestor,
                     fetcher,
                     config.sources,
@@ -101,7 +106,12 @@ def watch(sources_path, every, prune, max_runs, wait, store):
                     stop=stop,
                     lock=lock,
                     budget=every,
+                    alert=alerter(settings),
                 )
+            # Still under the lock, so two watchers never post one digest twice.
+            for line in post_due(db, config.digests, lambda: slack_client(settings)):
+                click.echo(f"{now_iso()} {line}")
+            return report
 
     last = loop(one_run, every=every, stop=stop, max_runs=max_runs, echo=click.echo)
     sys.exit(EXIT_PARTIAL if last is not None and last.failed else EXIT_OK)
