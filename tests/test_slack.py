@@ -293,6 +293,14 @@ def test_slash_command_answers_only_the_asker(slack):
 
 
 @pytest.mark.slow
+def test_a_rate_limited_slash_command_reply_still_arrives_once(slack):
+    slack.fake.rate_limit("response_url", times=1, retry_after=1)
+    assert slack.command("what happened in the kidnapping?").status_code == 200
+    (posted,) = slack.fake.wait_for("response_url")  # taken after Retry-After, only once
+    assert "C19-221951" in _all_text(posted) and posted["blocks"]
+
+
+@pytest.mark.slow
 def test_slash_command_public_option_posts_in_channel(slack):
     assert slack.command("--public what happened in the kidnapping?").status_code == 200
     (posted,) = slack.fake.wait_for("response_url")

@@ -27,6 +27,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.feedback import FeedbackStore
 from bot.slack.threads import plain_text, reply_in_thread, thread_history
+from bot.slack.web import respond as respond_to
 from index.models import Answer
 
 log = logging.getLogger(__name__)
@@ -167,7 +168,7 @@ def ack_ask(ack, command):
 
 
 @_logged
-def answer_ask(command, respond, client, context):
+def answer_ask(command, client, context):
     """Answer `/ask`: privately, or in the channel with `--public`; or run a subcommand."""
     public, question = parse_ask(command.get("text"))
     if not question:
@@ -180,7 +181,9 @@ def answer_ask(command, respond, client, context):
         user, channel = command.get("user_id"), command.get("channel_id")
         where = follows.Where(_team(context, command), channel, user)
         store = context["services"].store()
-        respond(response_type=kind, **follows.run(subcommand, where, client, store))
+        _reply(
+            command, context, response_type=kind, **follows.run(subcommand, where, client, store)
+        )
         return
     message = context["services"].answer(
         question,
@@ -188,7 +191,13 @@ def answer_ask(command, respond, client, context):
         channel=command.get("channel_id"),
         show_question=True,
     )
-    respond(response_type=kind, **message)
+    _reply(command, context, response_type=kind, **message)
+
+
+def _reply(command, context, **message) -> None:
+    """Answer a slash command through its response_url, retrying what Slack throttles."""
+    log_text = context["services"].log_questions
+    respond_to(command["response_url"], log_questions=log_text, **message)
 
 
 @_logged

@@ -20,6 +20,7 @@ from slack_sdk.http_retry import (
     RetryHandler,
 )
 from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
+from slack_sdk.webhook import WebhookClient
 
 from index.settings import Settings
 
@@ -100,3 +101,23 @@ def web_client(settings: Settings) -> WebClient:
         retry_handlers=retry_handlers(),
         logger=client_logger(settings.log_questions),
     )
+
+
+def respond(response_url: str, *, log_questions: bool = False, **message) -> bool:
+    """Reply through a command's or button's response_url, with the same retries.
+
+    Bolt's own `respond` has no retry handlers: a 429 there lost the answer to `/ask`.
+    Returns whether Slack took it (a failure is logged, without the message text).
+    """
+    hook = WebhookClient(
+        response_url, retry_handlers=retry_handlers(), logger=client_logger(log_questions)
+    )
+    try:
+        answer = hook.send(**message)
+    except Exception as exc:  # a dropped connection after its retries
+        logging.getLogger(__name__).error("reply to a command failed: %s", type(exc).__name__)
+        return False
+    if answer.status_code != 200:
+        logging.getLogger(__name__).error("reply to a command refused: HTTP %s", answer.status_code)
+        return False
+    return True

@@ -200,6 +200,9 @@ def _handler(slack: FakeSlack):
             path = urlparse(self.path).path
             params = self._params()
             if not path.startswith("/api/"):  # a response_url
+                limit = slack.limited("response_url", params)
+                if limit is not None and limit.status == 429:
+                    return self._reply(429, {"ok": False}, {"Retry-After": str(limit.retry_after)})
                 with slack._lock:
                     slack.calls.append(("response_url", {**params, "path": path}))
                 return self._reply(200, {"ok": True})
