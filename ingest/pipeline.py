@@ -15,13 +15,16 @@ Crash safety comes from the order of writes, each idempotent:
 3. deletion of the previous version's chunks;
 4. the source record, only after all of its publications are committed.
 A run killed between any two steps leaves chunks no record owns, which the next run
-sweeps first, and a source record that is stale, so the source is read again.
+sweeps first (a run marks itself unfinished in the store until it ends, so only a run
+after an unfinished one pays for the sweep), and a source record that is stale, so the
+source is read again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +40,10 @@ from ingest.files import FileReader
 from ingest.report import Report
 
 log = logging.getLogger(__name__)
+
+
+# The run record that says whether the last run ended (else its leftovers are swept).
+_STATE_KEY, _STATE_KIND = "last-run", "ingest"
 
 
 @dataclass
@@ -96,7 +103,7 @@ class Ingestor:
         self._run = getattr(lock, "token", None)
         self._deadline = None if budget is None else time.monotonic() + budget
         self.before_write()
-        self.store.sweep()
+        self._begin()
         self._now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self._committed = self.store.get_publications()
         self._known = self.store.get_sources()
@@ -126,9 +133,22 @@ class Ingestor:
         self._flush(report)
         if prune:
             self._prune(args, inputs, report)
+        self._finish()
         report.publications, report.chunks = self.store.counts()
         report.seconds = time.perf_counter() - started
         return report
+
+    def _begin(self) -> None:
+        """Sweep what an unfinished run left (only then: a sweep reads every chunk id),
+        and mark this run unfinished until it ends."""
+        state = self.store.get_run_records(_STATE_KIND).get(_STATE_KEY)
+        if not state or not state.get("finished"):
+            self.store.sweep()
+        self.store.put_run_record(_STATE_KEY, _STATE_KIND, {"finished": False})
+
+    def _finish(self) -> None:
+        self.before_write()
+        self.store.put_run_record(_STATE_KEY, _STATE_KIND, {"finished": True})
 
     # --- one source --------------------------------------------------------------------
 
@@ -398,14 +418,49 @@ class Ingestor:
                 self.forget(source, report)
 
 
+class LazyEmbeddings:
+    """The embedding model, loaded the first time a run has something to chunk or embed.
+
+    An unchanged re-run embeds nothing: it should not pay the seconds a model takes to
+    import and load. The model's location is checked at once, so a bad setting still
+    fails before the run starts.
+    """
+
+    def __init__(self, spec: str, batch_size: int):
+        from index.embed import resolve_model_path
+
+        resolve_model_path(spec)
+        self.spec, self.batch_size = spec, batch_size
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self):
+        with self._lock:
+            if self._model is None:
+                from index.embed import LocalEmbeddings
+
+                self._model = LocalEmbeddings(self.spec, self.batch_size)
+            return self._model
+
+    def count_tokens(self, text: str) -> int:
+        return self.model.count_tokens(text)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.model.embed_documents(texts)
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+
 def build_ingestor(settings, *, store=None, issuer: str | None = None, url_map: Path | None = None):
     """An Ingestor over the store and embedding model that `settings` name."""
-    from index.embed import LocalEmbeddings
     from index.store import open_store
 
     return Ingestor(
         store if store is not None else open_store(settings),
-        LocalEmbeddings(settings.embedding_model, settings.embedding_batch_size),
+        LazyEmbeddings(settings.embedding_model, settings.embedding_batch_size),
         chunk_tokens=settings.chunk_tokens,
         max_file_bytes=settings.max_file_bytes,
         issuer=issuer,

