@@ -3,16 +3,13 @@
 Four collections share a prefix (their record layout: `index.records`):
 - `<name>_chunks`: one record a chunk, with its embedding, its publication's metadata and
   the token of the run that wrote it.
-- `<name>_publications`: one record a committed publication (its content hash and chunk
-  ids). A publication exists for readers only once this record is written, after its
-  chunks; chunks without a matching record are leftovers of a killed run and are swept
-  (unless their run still holds its lease), and so is a record whose chunks are missing.
-- `<name>_sources`: one record a source (file or URL): the hash of its bytes and the
-  publications read from it, so an unchanged source is skipped without parsing; for a
-  URL also its HTTP validators (ETag, Last-Modified), and for a feed or sitemap the
-  pages it listed.
-- `<name>_runs`: per-source status of scheduled runs, and the run lock on a server
-  (see `ingest.status`, `ingest.lock`).
+- `<name>_publications`: one record a committed publication (content hash, chunk ids),
+  written after its chunks: readers trust only chunks it lists (`index.sweep` clears
+  what a killed run left).
+- `<name>_sources`: one record a source: the hash of its bytes and its publications, so
+  an unchanged source is skipped unparsed; for a URL its HTTP validators, and for a feed
+  or sitemap the pages it listed.
+- `<name>_runs`: run records: per-source status, the lease, follows, digests.
 
 The ledger lives in Chroma itself, not in a local file, so a shared Chroma server stays
 consistent whichever machine runs the ingestion.
@@ -23,9 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import time
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
 
 from index.client import open_client
 from index.errors import StoreUnavailable
@@ -53,13 +48,6 @@ _GET_PAGE = 5000
 EF_SEARCH = 400
 # Chroma refuses empty vectors; ledger records carry a constant one.
 _LEDGER_VECTOR = [1.0]
-
-
-class Swept(NamedTuple):
-    """What `Store.sweep` removed."""
-
-    chunks: int  # chunks no committed publication owns
-    publications: int  # commits whose chunks were missing, to be stored again
 
 
 class Store:
@@ -117,9 +105,9 @@ class Store:
 
     def chunk_index(self) -> dict[str, tuple[str, str]]:
         """Every stored chunk id -> (publication id, content hash)."""
-        return {cid: (pid, digest) for cid, (pid, digest, _) in self._chunk_rows().items()}
+        return {cid: (pid, digest) for cid, (pid, digest, _) in self.chunk_rows().items()}
 
-    def _chunk_rows(self) -> dict[str, tuple[str, str, str | None]]:
+    def chunk_rows(self) -> dict[str, tuple[str, str, str | None]]:
         """Every stored chunk id -> (publication id, content hash, run token or None)."""
         out: dict[str, tuple[str, str, str | None]] = {}
         for ids, metas, _ in self._scan(self.chunks, include=["metadatas"]):
@@ -257,15 +245,6 @@ class Store:
     def delete_run_record(self, key: str, kind: str) -> None:
         self.runs.delete(ids=[record_id(f"{kind}:{key}")])
 
-    def live_run_tokens(self) -> set[str]:
-        """Owner tokens of unexpired run leases (the "lock" records `ingest.lock` writes)."""
-        now = time.time()
-        return {
-            lease["owner"]
-            for lease in self.get_run_records("lock").values()
-            if lease.get("owner") and float(lease.get("expires", 0)) > now
-        }
-
     def source_status(self) -> list[dict]:
         """Each URL source's last run, last success, items seen and last error (for /readyz).
 
@@ -276,57 +255,16 @@ class Store:
 
     # --- maintenance -------------------------------------------------------------------
 
-    def sweep(self) -> Swept:
-        """Delete what interrupted runs left: chunks no commit owns, commits missing chunks.
+    def sweep(self):
+        """Delete what interrupted runs left (see `index.sweep`); returns a `Swept`."""
+        from index.sweep import sweep
 
-        Chunks tagged with the token of a run whose lease is still live are kept: that run
-        may be about to commit them. A publication record listing a chunk that is gone (a
-        run that wrote on after losing its lease) is deleted with its remaining chunks, so
-        the next read of its source stores it again instead of counting it unchanged.
-        """
-        # Chunks before records: a commit landing between the reads keeps its chunks.
-        rows = self._chunk_rows()
-        pubs = self.get_publications()
-        live = self.live_run_tokens()
-        broken = self._broken_publications(pubs, rows)
-        if broken:
-            self.publications.delete(ids=broken)
-            log.warning("removed %d publications whose chunks were missing", len(broken))
-        committed = {pid: p.content_hash for pid, p in pubs.items() if pid not in broken}
-        orphans = [
-            cid
-            for cid, (pid, digest, run) in rows.items()
-            if committed.get(pid) != digest and run not in live
-        ]
-        self.delete_chunks(orphans)
-        if orphans:
-            log.info("swept %d chunks left by an interrupted run", len(orphans))
-        return Swept(chunks=len(orphans), publications=len(broken))
+        return sweep(self)
 
-    def _broken_publications(self, pubs: dict[str, StoredPublication], rows: dict) -> list[str]:
-        """Committed publications whose listed chunks are not all stored, checked twice.
-
-        The first look compares against the chunk scan; a run committing a new version
-        meanwhile looks the same, so each suspect is confirmed: its chunks still missing
-        while its record is unchanged before and after.
-        """
-        suspects = [p for p in pubs.values() if any(c not in rows for c in p.chunk_ids)]
-        if not suspects:
-            return []
-        wanted = [c for p in suspects for c in p.chunk_ids]
-        present = {
-            cid
-            for start in range(0, len(wanted), _GET_PAGE)
-            for cid in self.chunks.get(ids=wanted[start : start + _GET_PAGE], include=[])["ids"]
-        }
-        now = self.get_publications([p.id for p in suspects])
-        return [
-            p.id
-            for p in suspects
-            if p.id in now
-            and (now[p.id].content_hash, now[p.id].chunk_ids) == (p.content_hash, p.chunk_ids)
-            and any(c not in present for c in p.chunk_ids)
-        ]
+    def present_chunks(self, ids: Sequence[str]) -> set[str]:
+        """Which of these chunk ids are stored."""
+        pages = (list(ids[i : i + _GET_PAGE]) for i in range(0, len(ids), _GET_PAGE))
+        return {cid for page in pages for cid in self.chunks.get(ids=page, include=[])["ids"]}
 
     def counts(self) -> tuple[int, int]:
         """(publications, chunks) in the store."""
@@ -338,12 +276,6 @@ class Store:
         times = [p.ingested_at for p in pubs if p.ingested_at]
         dates = [p.published for p in pubs if p.published]
         return (max(times) if times else None), (max(dates) if dates else None)
-
-    def last_ingest(self) -> str | None:
-        return self.freshness()[0]
-
-    def newest_published(self) -> dt.date | None:
-        return self.freshness()[1]
 
     def _scan(self, collection, include: list[str]):
         offset = 0

@@ -11,7 +11,8 @@ import pytest
 from index.client import open_client
 from index.errors import StoreUnavailable
 from index.models import Publication
-from index.store import Store, Swept
+from index.store import Store
+from index.sweep import Swept
 from ingest.chunk import chunk_publication
 from ingest.lock import FileLock, LeaseLock, LeaseLost
 
