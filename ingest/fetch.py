@@ -17,8 +17,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 import logging
 import time
 import zlib
@@ -30,6 +28,7 @@ import httpx
 from index.errors import SourceError
 from ingest.encoding import STEP, capped, decoded, encoding_layers
 from ingest.net import DEADLINE, Backend, Deadline, Refused, Transport, host_key, late, proxy_mounts
+from ingest.polite import retry_after, user_agent
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +42,6 @@ ACCEPTED_TYPES = frozenset({
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 _GONE_STATUS = {404, 410}
 _REDIRECT_STATUS = {301, 302, 303, 307, 308}
-ENCODINGS = {"gzip", "x-gzip", "deflate", "identity"}
-# Checked in this order, so an address gets its most telling name (169.254/16 is also private).
 
 
 @dataclass(frozen=True)
@@ -88,33 +85,6 @@ class Fetched:
         return self.status in _GONE_STATUS
 
 
-def user_agent(contact: str | None) -> str:
-    """`policing-qa/<version> (+contact)`, so site operators know who is asking."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        ours = version("policing-qa")
-    except PackageNotFoundError:
-        ours = "dev"
-    return f"policing-qa/{ours}" + (f" (+{contact})" if contact else "")
-
-
-def retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds a Retry-After header asks for (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
-
-
 class Fetcher:
     """GETs URLs with one httpx client; every failure is a SourceError naming the URL."""
 
@@ -133,7 +103,7 @@ class Fetcher:
         self.client = httpx.Client(
             timeout=httpx.Timeout(o.read_timeout, connect=o.connect_timeout),
             follow_redirects=False,  # followed in `_follow`, so each hop is checked
-            # Only what `_inflate` decodes, in bounded steps.
+            # Only what `ingest.encoding` decodes, in bounded steps.
             headers={"User-Agent": user_agent(o.contact), "Accept-Encoding": "gzip, deflate"},
             transport=Transport(Backend(self.trusted)),
             mounts=proxy_mounts(),

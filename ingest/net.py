@@ -21,6 +21,7 @@ import httpx
 
 from index.errors import SourceError
 
+# Checked in this order, so an address gets its most telling name (169.254/16 is also private).
 _UNFIT = ("loopback", "link-local", "multicast", "unspecified", "reserved", "private")
 
 

@@ -14,7 +14,8 @@ import zlib
 import pytest
 
 from index.errors import SourceError
-from ingest.fetch import Fetcher, FetchOptions, retry_after
+from ingest.fetch import Fetcher, FetchOptions
+from ingest.polite import retry_after
 from tests.fakes.site import FakeSite
 from tests.support import free_port
 
