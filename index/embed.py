@@ -77,3 +77,35 @@ class LocalEmbeddings(Embeddings):
     @functools.lru_cache(maxsize=256)  # noqa: B019 (one model per process, kept for its life)
     def _query(self, text: str) -> tuple[float, ...]:
         return tuple(self.embed_documents([text])[0])
+
+
+class LazyEmbeddings:
+    """The embedding model, loaded the first time a run has something to chunk or embed.
+
+    An unchanged re-run embeds nothing: it should not pay the seconds a model takes to
+    import and load. The model's location is checked at once, so a bad setting still
+    fails before the run starts.
+    """
+
+    def __init__(self, spec: str, batch_size: int):
+        resolve_model_path(spec)
+        self.spec, self.batch_size = spec, batch_size
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self):
+        with self._lock:
+            if self._model is None:
+                self._model = LocalEmbeddings(self.spec, self.batch_size)
+            return self._model
+
+    def count_tokens(self, text: str) -> int:
+        return self.model.count_tokens(text)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.model.embed_documents(texts)
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None

@@ -17,6 +17,9 @@ from index.records import StoredPublication
 
 log = logging.getLogger(__name__)
 
+# The run record that says whether the last ingest run ended (else what it left is swept).
+_STATE_KEY, _STATE_KIND = "last-run", "ingest"
+
 
 class Swept(NamedTuple):
     """What a sweep removed."""
@@ -45,6 +48,19 @@ def sweep(store) -> Swept:
     if orphans:
         log.info("swept %d chunks left by an interrupted run", len(orphans))
     return Swept(chunks=len(orphans), publications=len(broken))
+
+
+def sweep_after_unfinished(store) -> Swept | None:
+    """Sweep if the last run did not finish (only then: a sweep reads every chunk id), and
+    mark the run now starting unfinished until `mark_finished`."""
+    state = store.get_run_records(_STATE_KIND).get(_STATE_KEY)
+    swept = None if state and state.get("finished") else store.sweep()
+    store.put_run_record(_STATE_KEY, _STATE_KIND, {"finished": False})
+    return swept
+
+
+def mark_finished(store) -> None:
+    store.put_run_record(_STATE_KEY, _STATE_KIND, {"finished": True})
 
 
 def live_run_tokens(store) -> set[str]:

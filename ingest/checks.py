@@ -10,10 +10,13 @@ from that URL. A changed page replaces its release only when it still reads as o
 
 from __future__ import annotations
 
+import logging
 import re
 
 from index.text import terms_of, tokenize
-from ingest.urls import is_home, page_key
+from ingest.urls import home_of, is_home, page_key
+
+log = logging.getLogger(__name__)
 
 # Titles of the pages a site answers with when the release is not there.
 _GENERIC_TITLE = re.compile(
@@ -83,3 +86,59 @@ _UPDATE = frozenset({"updat", "update"})
 def _runs(text: str) -> set[tuple[str, ...]]:
     words = tokenize(text)
     return {tuple(words[i : i + 3]) for i in range(len(words) - 2)} or {tuple(words)} - {()}
+
+
+class SoftFailures:
+    """Tells, for a fetched page, why it is not the release; reads home pages once a run."""
+
+    def __init__(self, fetcher):
+        self.fetcher = fetcher
+        self._homes: dict[str, str] = {}
+
+    def problem(self, url, fetched, pubs, known, ingestor, allow) -> str | None:
+        """Why a page that answered 200 is not a release (a soft failure); None if it is.
+
+        `known` is its ledger record (None for a new page), `ingestor` reads the stored
+        release, `allow` is the host policy for the home page fetch.
+        """
+        before = _final_url(known.digest) if known else None
+        if problem := redirect_problem(url, fetched.final_url, before):
+            return problem
+        if title := next((p.title for p in pubs if generic_title(p.title)), None):
+            return f"reads as a login, error or maintenance page ({title!r}), not a release"
+        if not known:
+            return None
+        text = "\n".join(f"{p.title}\n{p.text}" for p in pubs)
+        if similar(text, self._home_text(url, allow)) >= MAX_HOME_SIMILAR:
+            return "reads as the site's home page, not a release"
+        old_title, old_text = ingestor.stored_release(known.publication_ids)
+        title = "\n".join(p.title for p in pubs)
+        share = unrelated(title, text, old_title, old_text) if old_text else None
+        if share is not None:
+            return (
+                f"shares only {share:.0%} of its wording and little of its title with the "
+                "stored release: another page, not an update"
+            )
+        return None
+
+    def _home_text(self, url: str, allow) -> str:
+        """The text of `url`'s site home page, read once a run ("" when it cannot be read)."""
+        from ingest.readers import read_bytes
+
+        home = home_of(url)
+        if home not in self._homes:
+            self._homes[home] = ""
+            try:
+                fetched = self.fetcher.get(home, allow=allow)
+                if fetched.status == 200:
+                    pubs = read_bytes(fetched.content, source=home, url=fetched.final_url)
+                    self._homes[home] = "\n".join(f"{p.title}\n{p.text}" for p in pubs)
+            except Exception as exc:  # the home page is a hint, never a failure
+                log.info("could not read %s to compare: %s", home, exc)
+        return self._homes[home]
+
+
+def _final_url(digest: str) -> str | None:
+    """The URL a page's last stored answer came from (the end of its digest)."""
+    at = digest.find(":http")
+    return digest[at + 1 :] if at >= 0 else None

