@@ -102,15 +102,7 @@ def count_tokens(embedder, texts: list[str]) -> int:
 
 async def stream_reply(answerer, args, kwargs, runtime: Runtime, reply: Reply, request_id: str):
     """Start the answer; a failure before its first event is still a plain HTTP error."""
-    slots = await runtime.slot()
-    try:
-        events = answerer.stream(*args, **kwargs)
-        first = await run_in_threadpool(next, events, None)
-    except BaseException as exc:
-        slots.release()
-        if isinstance(exc, PolicingQAError):
-            raise http_error(exc) from exc
-        raise
+    events, first, slots = await runtime.start_stream(answerer, args, kwargs)
     chunks = _chunks(events, first, slots, runtime, reply, request_id)
     return EventSourceResponse(chunks, sep="\n")
 

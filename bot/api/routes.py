@@ -116,16 +116,7 @@ async def ask_stream(body: AskRequest, request: Request, runtime: RuntimeDep):
     """Stream the answer as Server-Sent Events: delta..., citations, done."""
     answerer = await _prepare(body, request, runtime)
     args, kwargs = _call_args(body)
-    slots = await runtime.slot()
-    try:
-        events = answerer.stream(*args, **kwargs)
-        # The first step retrieves and reaches the backend: its failure is still an HTTP error.
-        first = await run_in_threadpool(next, events, None)
-    except BaseException as exc:
-        slots.release()
-        if isinstance(exc, PolicingQAError):
-            raise http_error(exc) from exc
-        raise
+    events, first, slots = await runtime.start_stream(answerer, args, kwargs)
     return EventSourceResponse(_sse(events, first, slots, runtime, request.state.request_id))
 
 

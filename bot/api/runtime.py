@@ -9,10 +9,11 @@ import time
 
 import anyio
 from fastapi import HTTPException, status
+from starlette.concurrency import run_in_threadpool
 
 from bot.api.schemas import Readiness, SourceStatus
 from index.embed import LocalEmbeddings
-from index.errors import BackendUnavailable, ConfigError, StoreUnavailable
+from index.errors import BackendUnavailable, ConfigError, PolicingQAError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,23 @@ class Runtime:
                 headers={"Retry-After": "1"},
             ) from None
         return self._slots
+
+    async def start_stream(self, answerer, args: tuple, kwargs: dict):
+        """Take an answer slot and run a stream's first step: (events, first, slots).
+
+        The first step retrieves and reaches the backend, so its failure is still a plain
+        HTTP error (and frees the slot); afterwards the caller releases `slots`.
+        """
+        slots = await self.slot()
+        try:
+            events = answerer.stream(*args, **kwargs)
+            first = await run_in_threadpool(next, events, None)
+        except BaseException as exc:
+            slots.release()
+            if isinstance(exc, PolicingQAError):
+                raise http_error(exc) from exc
+            raise
+        return events, first, slots
 
     def answered(self) -> None:
         """Count an answer; now and then hand freed heap back to the OS.
