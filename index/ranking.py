@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from index.models import Chunk, Hit
+from index.models import Hit
 from index.records import date_int
 from index.snapshot import Snapshot
 
@@ -12,16 +10,18 @@ RRF_K = 60
 
 
 def fuse(
-    chunks: Sequence[Chunk],
+    snap: Snapshot,
     dense: list[tuple[int, float]],
     lexical: list[tuple[int, float]],
     anchors: dict[int, float],
+    limit: int,
 ) -> list[Hit]:
     """Reciprocal rank fusion, plus up to one top rank's worth for rare exact terms.
 
     `dense` and `lexical` are (position, score) lists, best first; `anchors` maps the
     positions holding the question's rare terms (names, streets, ids) to the share of
-    those terms they hold, so an exact match ranked low by vectors still rises.
+    those terms they hold, so an exact match ranked low by vectors still rises. The
+    best `limit` become hits, their chunks fetched from the store.
     """
     scores = {pos: share / (RRF_K + 1) for pos, share in anchors.items()}
     ranks: dict[int, dict[str, float]] = {pos: {} for pos in anchors}
@@ -33,8 +33,10 @@ def fuse(
         ranks[pos]["dense_score"] = similarity
     # Ties (one chunk first by vectors, another first by BM25) go to the newer release,
     # then to the earlier position, so the order never depends on set iteration.
-    order = sorted(scores, key=lambda p: (-round(scores[p], 12), -date_int(chunks[p].published), p))
-    return [Hit(chunk=chunks[p], score=scores[p], **ranks[p]) for p in order]
+    published = snap.published
+    order = sorted(scores, key=lambda p: (-round(scores[p], 12), -int(published[p]), p))[:limit]
+    chunks = snap.fetch(order)
+    return [Hit(chunk=chunks[p], score=scores[p], **ranks[p]) for p in order if p in chunks]
 
 
 def latest_first(hits: list[Hit], fused: dict[str, float], share: float, top: int) -> list[Hit]:
@@ -66,7 +68,9 @@ def case_first(snap: Snapshot, hits: list[Hit], publications: list[str]) -> list
             found.setdefault(hit.chunk.publication_id, []).append(hit)
     for pid in publications:
         if pid not in found:
-            found[pid] = [Hit(chunk=snap.chunks[snap.by_publication[pid][0]], score=0.0)]
+            first = snap.first_chunk(pid)
+            if first is not None:
+                found[pid] = [Hit(chunk=first, score=0.0)]
     newest = sorted(found.values(), key=lambda g: -date_int(g[0].chunk.published))
     return [h for g in newest for h in g] + [
         h for h in hits if h.chunk.publication_id not in wanted
@@ -90,8 +94,9 @@ def case_history(snap: Snapshot, publications: list[str], hits: list[Hit]) -> li
     best: dict[str, Hit] = {}
     for hit in hits:
         best.setdefault(hit.chunk.publication_id, hit)
-    out = [
-        best.get(pid) or Hit(chunk=snap.chunks[snap.by_publication[pid][0]], score=0.0)
-        for pid in publications
-    ]
+    out = []
+    for pid in publications:
+        first = None if pid in best else snap.first_chunk(pid)
+        if pid in best or first is not None:
+            out.append(best.get(pid) or Hit(chunk=first, score=0.0))
     return sorted(out, key=lambda h: date_int(h.chunk.published))

@@ -170,6 +170,10 @@ def source_from_record(source: str, meta: dict) -> StoredSource:
     )
 
 
+# Chroma refuses empty vectors; ledger and run records carry this constant one.
+LEDGER_VECTOR = [1.0]
+
+
 def record_id(key: str) -> str:
     """A fixed-length Chroma id for a source or run record key."""
     return hashlib.sha256(key.encode()).hexdigest()[:32]

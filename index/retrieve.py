@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from index.live import LiveSnapshot
 from index.models import Hit
 from index.ranking import RRF_K, cap_per_publication, case_first, case_history, fuse, latest_first
 from index.records import date_int
 from index.rerank import build_reranker
-from index.snapshot import LiveSnapshot, Snapshot
+from index.snapshot import Snapshot
 from index.store import Store
 from index.text import find_references
 from index.when import When, parse_when
@@ -202,7 +203,7 @@ class Retriever:
             for pos, share in snap.lexical.anchors(text).items()
             if mask is None or mask[pos]
         }
-        return fuse(snap.chunks, dense, lexical, anchors)
+        return fuse(snap, dense, lexical, anchors, self.pool * 2)
 
     def _order(self, snap, when: When, hits, fused, case_pubs) -> list[Hit]:
         """A "latest" question: the case's releases newest first, else the newest relevant."""

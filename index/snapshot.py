@@ -1,34 +1,30 @@
-"""An in-memory view of the committed chunks: BM25 index, filter columns, case lookup.
+"""A view of the committed chunks at one moment: BM25 postings, filter columns, case lookup.
 
-Built from `Store.all_chunks()` and the publication records; a chunk whose
-(publication id, content hash) does not match its publication's record is a leftover
-of a killed ingest run and is left out, so nothing built on a snapshot can return it.
+Built by applying segments (`index.segment`) in order: from the store's persisted lexical
+index (`index.lexicon`), or, for a store that has none, from one segment made of the
+committed chunks read now (a chunk whose (publication id, content hash) does not match
+its publication's record is a leftover of a killed run and is left out). A snapshot
+holds no chunk texts: `chunks` fetches them from the store by id when a hit needs them.
 """
 
 from __future__ import annotations
 
-import atexit
 import datetime as dt
 import hashlib
-import logging
 import threading
-import time
-import weakref
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from index.lexical import LexicalIndex
 from index.models import Chunk
 from index.records import date_int
-from index.store import Store
-
-log = logging.getLogger(__name__)
+from index.segment import Segment
 
 
-def store_signature(store: Store) -> tuple:
-    """Changes whenever an ingest run commits or removes anything.
+def store_signature(store) -> tuple:
+    """Changes whenever anything is committed or removed (for stores without a lexicon).
 
     Counts and the newest commit time alone miss a run's later batch that only updates
     releases (same counts, same run start time), so a hash over every publication's
@@ -42,37 +38,106 @@ def store_signature(store: Store) -> tuple:
     return (*store.counts(), len(pubs), latest, digest.hexdigest())
 
 
+def committed_chunks(store) -> list[Chunk]:
+    """Every chunk its publication's commit record owns, read from the store."""
+    committed = {pid: p.content_hash for pid, p in store.get_publications().items()}
+    chunks = [c for c in store.all_chunks() if committed.get(c.publication_id) == c.content_hash]
+    return sorted(chunks, key=lambda c: (c.publication_id, c.ord))
+
+
+class ChunkCache:
+    """Chunks by id, fetched from the store on demand; the most recent few thousand kept.
+
+    A chunk id holds its content hash, so a cached chunk never goes stale; a chunk
+    deleted since a snapshot was taken is simply not returned.
+    """
+
+    def __init__(self, store, capacity: int = 20_000):
+        self.store, self.capacity = store, capacity
+        self._chunks: OrderedDict[str, Chunk] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, ids: list[str]) -> dict[str, Chunk]:
+        with self._lock:
+            found = {cid: self._chunks[cid] for cid in ids if cid in self._chunks}
+        missing = [cid for cid in dict.fromkeys(ids) if cid not in found]
+        fetched = self.store.get_chunks(missing) if missing else []
+        self.put(fetched)
+        found.update((c.id, c) for c in fetched)
+        return found
+
+    def put(self, chunks) -> None:
+        with self._lock:
+            for chunk in chunks:
+                self._chunks[chunk.id] = chunk
+                self._chunks.move_to_end(chunk.id)
+            while len(self._chunks) > self.capacity:
+                self._chunks.popitem(last=False)
+
+
 @dataclass(frozen=True)
 class Snapshot:
-    """Committed chunks at one moment; immutable, so threads share it without locks."""
+    """Committed chunks by position; immutable, so threads share it without locks."""
 
     signature: tuple
-    chunks: list[Chunk]
-    position: dict[str, int]
-    by_publication: dict[str, list[int]]
-    by_reference: dict[str, list[str]]
-    issuers: list[str]
-    newest: dt.date | None
-    published: np.ndarray
-    issuer_of: np.ndarray
-    lexical: LexicalIndex
+    cache: ChunkCache
+    ids: list[str] = field(default_factory=list)  # every position's chunk id, dead ones too
+    publication_at: list[str] = field(default_factory=list)
+    ords: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    published: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    issuer_of: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
+    alive: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    position: dict[str, int] = field(default_factory=dict)  # live chunk id -> position
+    by_publication: dict[str, list[int]] = field(default_factory=dict)  # live, in order
+    by_reference: dict[str, list[str]] = field(default_factory=dict)
+    references_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    lexical: LexicalIndex = field(default_factory=LexicalIndex)
+    segments: tuple[str, ...] = ()  # the lexicon segments applied, in order
+
+    @property
+    def issuers(self) -> list[str]:
+        return sorted({i for i in self.issuer_of[self.alive].tolist() if i})
+
+    @property
+    def newest(self) -> dt.date | None:
+        dates = self.published[self.alive]
+        dates = dates[dates > 0]
+        if not dates.size:
+            return None
+        value = int(dates.max())
+        return dt.date(value // 10000, value // 100 % 100, value % 100)
+
+    @property
+    def dead(self) -> int:
+        return len(self.ids) - len(self.position)
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        """Every live chunk, fetched from the store (for small stores and tests)."""
+        live = [p for pids in self.by_publication.values() for p in pids]
+        found = self.fetch(live)
+        return [found[p] for p in live if p in found]
+
+    def fetch(self, positions) -> dict[int, Chunk]:
+        """The chunks at these positions that are still stored."""
+        ids = {self.ids[p]: p for p in positions}
+        return {ids[cid]: chunk for cid, chunk in self.cache.get(list(ids)).items()}
+
+    def first_chunk(self, publication_id: str) -> Chunk | None:
+        positions = self.by_publication.get(publication_id)
+        return self.fetch(positions[:1]).get(positions[0]) if positions else None
 
     def publications_for(self, references: list[str]) -> list[str]:
         """Publications carrying any of these reference numbers, in store order."""
         found = {pid for ref in references for pid in self.by_reference.get(ref.upper(), [])}
         return [pid for pid in self.by_publication if pid in found]
 
-    def mask(
-        self,
-        since: dt.date | None,
-        until: dt.date | None,
-        issuers: list[str] | None,
-        publications: list[str] | None,
-    ) -> np.ndarray | None:
-        """Which chunks pass the filters (None when nothing is filtered)."""
+    def mask(self, since, until, issuers, publications) -> np.ndarray | None:
+        """Which positions pass the filters (None when nothing is filtered: callers
+        then take only live positions, as every ranking here does)."""
         if since is None and until is None and issuers is None and publications is None:
             return None
-        keep = np.ones(len(self.chunks), dtype=bool)
+        keep = self.alive.copy()
         if since is not None:
             keep &= self.published >= date_int(since)
         if until is not None:
@@ -81,128 +146,73 @@ class Snapshot:
         if issuers is not None:
             keep &= np.isin(self.issuer_of, np.asarray(issuers, dtype=object))
         if publications is not None:
-            chosen = np.zeros(len(self.chunks), dtype=bool)
+            chosen = np.zeros(len(self.ids), dtype=bool)
             for pid in publications:
                 chosen[self.by_publication.get(pid, [])] = True
             keep &= chosen
         return keep
 
-
-def build_snapshot(store: Store) -> Snapshot:
-    """Read every committed chunk and index it."""
-    started = time.perf_counter()
-    # Signature first: a commit landing while we read makes the next check rebuild.
-    signature = store_signature(store)
-    pubs = store.get_publications()
-    committed = {pid: p.content_hash for pid, p in pubs.items()}
-    chunks = [c for c in store.all_chunks() if committed.get(c.publication_id) == c.content_hash]
-    chunks.sort(key=lambda c: (c.publication_id, c.ord))
-    by_publication: dict[str, list[int]] = defaultdict(list)
-    for i, chunk in enumerate(chunks):
-        by_publication[chunk.publication_id].append(i)
-    by_reference: dict[str, list[str]] = defaultdict(list)
-    for pid in by_publication:
-        for ref in pubs[pid].references:
-            by_reference[ref.upper()].append(pid)
-    dates = [p.published for pid, p in pubs.items() if p.published and pid in by_publication]
-    snapshot = Snapshot(
-        signature=signature,
-        chunks=chunks,
-        position={c.id: i for i, c in enumerate(chunks)},
-        by_publication=dict(by_publication),
-        by_reference=dict(by_reference),
-        issuers=sorted({c.issuer for c in chunks if c.issuer}),
-        newest=max(dates, default=None),
-        published=np.asarray([date_int(c.published) for c in chunks], dtype=np.int64),
-        issuer_of=np.asarray([c.issuer or "" for c in chunks], dtype=object),
-        lexical=LexicalIndex([f"{c.title}\n{c.text}" for c in chunks]),
-    )
-    log.info(
-        "indexed %d committed chunks of %d publications in %.2fs",
-        len(chunks),
-        len(by_publication),
-        time.perf_counter() - started,
-    )
-    return snapshot
-
-
-class LiveSnapshot:
-    """The current snapshot of a store, rebuilt in the background when the store changes.
-
-    Requests never wait for the change check (a scan of the publication records) or a
-    rebuild: a watcher thread does both every `interval` seconds while requests keep
-    using the snapshot they find. Only the very first request builds and waits.
-    """
-
-    def __init__(self, store: Store, interval: float = 3.0):
-        self.store = store
-        self.interval = interval
-        self._snapshot: Snapshot | None = None
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._watcher: threading.Thread | None = None
-
-    def get(self) -> Snapshot:
-        snap = self._snapshot
-        if snap is None:
-            snap = self.refresh()
-            self._watch()
-        return snap
-
-    def refresh(self, force: bool = False) -> Snapshot:
-        """Rebuild now if the store changed (always with `force`)."""
-        with self._lock:
-            snap = self._snapshot
-            if force or snap is None or store_signature(self.store) != snap.signature:
-                snap = self._snapshot = build_snapshot(self.store)
-            return snap
-
-    def close(self, wait: float = 0.0) -> None:
-        """Stop the watcher; with `wait`, give a check in progress that long to finish."""
-        self._stop.set()
-        watcher = self._watcher
-        if wait and watcher is not None and watcher is not threading.current_thread():
-            watcher.join(wait)
-
-    def _watch(self) -> None:
-        with self._lock:
-            if self._watcher is None and not self._stop.is_set():
-                self._watcher = threading.Thread(
-                    target=_watch,
-                    args=(weakref.ref(self), self._stop, self.interval),
-                    name="policing-qa-snapshot",
-                    daemon=True,
-                )
-                self._watcher.start()
-                _track(self)
+    def apply(self, segment: Segment, sid: str | None = None) -> Snapshot:
+        """This snapshot with `segment` applied: its removals, then its chunks."""
+        start = len(self.ids)
+        alive = np.concatenate([self.alive, np.ones(len(segment.ids), bool)])
+        position = dict(self.position)
+        touched: dict[str, list[int]] = {}
+        for cid in segment.removed + segment.ids:
+            old = position.pop(cid, None)
+            if old is not None:
+                alive[old] = False
+                touched.setdefault(self.publication_at[old], [])
+        for i, (cid, pid) in enumerate(zip(segment.ids, segment.publications, strict=True)):
+            position[cid] = start + i
+            touched.setdefault(pid, []).append(start + i)
+        ords = np.concatenate([self.ords, segment.ords])
+        by_publication = dict(self.by_publication)
+        for pid, added in touched.items():
+            live = [p for p in by_publication.get(pid, []) if alive[p]] + added
+            if live:
+                by_publication[pid] = sorted(live, key=lambda p: ords[p])
+            else:
+                by_publication.pop(pid, None)
+        refs = _references(segment)
+        by_reference, references_of = dict(self.by_reference), dict(self.references_of)
+        for pid in touched:
+            old = references_of.get(pid, ())
+            new = refs.get(pid, old) if pid in by_publication else ()
+            if new == old:
+                continue
+            for ref in references_of.pop(pid, ()):
+                by_reference[ref] = [p for p in by_reference[ref] if p != pid]
+                if not by_reference[ref]:
+                    del by_reference[ref]
+            if new:
+                references_of[pid] = new
+                for ref in new:
+                    by_reference[ref] = [*by_reference.get(ref, []), pid]
+        lexical = (
+            self.lexical.extend(segment, alive) if segment.ids else self.lexical.with_alive(alive)
+        )
+        return Snapshot(
+            signature=self.signature,
+            cache=self.cache,
+            ids=self.ids + segment.ids,
+            publication_at=self.publication_at + segment.publications,
+            ords=ords,
+            published=np.concatenate([self.published, segment.published]),
+            issuer_of=np.concatenate([self.issuer_of, np.asarray(segment.issuers, object)]),
+            alive=alive,
+            position=position,
+            by_publication=by_publication,
+            by_reference=by_reference,
+            references_of=references_of,
+            lexical=lexical,
+            segments=(*self.segments, sid) if sid else self.segments,
+        )
 
 
-# A watcher still inside Chroma's native code while the interpreter shuts down can
-# crash the process (exit 139 after the work is done), so watchers stop first.
-_LIVE: weakref.WeakSet[LiveSnapshot] = weakref.WeakSet()
-
-
-def _track(live: LiveSnapshot) -> None:
-    """Stop `live`'s watcher at exit; the exit hook is set when the first watcher starts."""
-    if not _LIVE:
-        atexit.unregister(_stop_watchers)
-        atexit.register(_stop_watchers)
-    _LIVE.add(live)
-
-
-def _stop_watchers() -> None:
-    for live in list(_LIVE):
-        live.close(wait=10.0)
-
-
-def _watch(ref: weakref.ref, stop: threading.Event, interval: float) -> None:
-    """Refresh until told to stop or until nobody holds the snapshot any more."""
-    while not stop.wait(max(interval, 0.05)):
-        live = ref()
-        if live is None:
-            return
-        try:
-            live.refresh()
-        except Exception:  # an unreachable store: keep serving the last snapshot
-            log.warning("could not check the store for changes", exc_info=True)
-        del live
+def _references(segment: Segment) -> dict[str, tuple[str, ...]]:
+    """Each publication's case numbers, from its chunks in the segment."""
+    out: dict[str, dict[str, None]] = {}
+    for pid, refs in zip(segment.publications, segment.references, strict=True):
+        out.setdefault(pid, {}).update(dict.fromkeys(refs.split()))
+    return {pid: tuple(refs) for pid, refs in out.items()}

@@ -9,7 +9,9 @@ Four collections share a prefix (their record layout: `index.records`):
 - `<name>_sources`: one record a source: the hash of its bytes and its publications, so
   an unchanged source is skipped unparsed; for a URL its HTTP validators, and for a feed
   or sitemap the pages it listed.
-- `<name>_runs`: run records: per-source status, the lease, follows, digests.
+- `<name>_runs`: run records (`index.runs`): per-source status, the lease, follows,
+  digests, the Slack app's answers, feedback and claimed events.
+- `<name>_lexicon`: the persisted lexical index (`index.lexicon`).
 
 The ledger lives in Chroma itself, not in a local file, so a shared Chroma server stays
 consistent whichever machine runs the ingestion.
@@ -18,14 +20,14 @@ consistent whichever machine runs the ingestion.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import logging
 from collections.abc import Iterable, Sequence
 
 from index.client import open_client
 from index.errors import StoreUnavailable
+from index.lexicon import Lexicon
 from index.models import Chunk, Publication
 from index.records import (
+    LEDGER_VECTOR,
     StoredPublication,
     StoredSource,
     chunk_from_record,
@@ -37,8 +39,7 @@ from index.records import (
     source_from_record,
     source_metadata,
 )
-
-log = logging.getLogger(__name__)
+from index.runs import RunRecords
 
 _GET_PAGE = 5000
 # HNSW candidates per query. Chroma's default (100) missed the true nearest chunk for
@@ -46,8 +47,6 @@ _GET_PAGE = 5000
 # rebuilt from the write log on open); 400 found 99.9% of the exact top 40 every time,
 # for +0.2 ms a query (measured on 6,321 chunks).
 EF_SEARCH = 400
-# Chroma refuses empty vectors; ledger records carry a constant one.
-_LEDGER_VECTOR = [1.0]
 
 
 class Store:
@@ -70,8 +69,10 @@ class Store:
                 f"{name}_sources", embedding_function=None
             )
             self.runs = client.get_or_create_collection(f"{name}_runs", embedding_function=None)
+            self.run_records = RunRecords(self.runs)
         except Exception as exc:
             raise StoreUnavailable(f"cannot open collections {name}_*: {exc}") from exc
+        self.lexicon = Lexicon(client, name)
 
     @staticmethod
     def _widen_search(collection) -> None:
@@ -102,10 +103,6 @@ class Store:
         ids = list(ids)
         for start in range(0, len(ids), _GET_PAGE):
             self.chunks.delete(ids=ids[start : start + _GET_PAGE])
-
-    def chunk_index(self) -> dict[str, tuple[str, str]]:
-        """Every stored chunk id -> (publication id, content hash)."""
-        return {cid: (pid, digest) for cid, (pid, digest, _) in self.chunk_rows().items()}
 
     def chunk_rows(self) -> dict[str, tuple[str, str, str | None]]:
         """Every stored chunk id -> (publication id, content hash, run token or None)."""
@@ -143,11 +140,16 @@ class Store:
         ]
 
     def all_chunks(self) -> list[Chunk]:
-        """Every chunk with its text and metadata (for the lexical index)."""
+        """Every chunk with its text and metadata (to rebuild the lexical index)."""
         out = []
         for ids, metas, docs in self._scan(self.chunks, include=["metadatas", "documents"]):
             out.extend(chunk_from_record(i, d, m) for i, d, m in zip(ids, docs, metas, strict=True))
         return out
+
+    def publications_citing(self, url: str) -> list[str]:
+        """Publications with a chunk read from or citing `url` (any version)."""
+        got = self.chunks.get(where={"$or": [{"url": url}, {"source": url}]}, include=["metadatas"])
+        return list(dict.fromkeys(m["publication_id"] for m in got["metadatas"]))
 
     def get_chunks(self, ids: Sequence[str]) -> list[Chunk]:
         if not ids:
@@ -168,7 +170,7 @@ class Store:
             return
         self.publications.upsert(
             ids=[pub.id for pub, _ in items],
-            embeddings=[_LEDGER_VECTOR] * len(items),
+            embeddings=[LEDGER_VECTOR] * len(items),
             documents=[pub.title for pub, _ in items],
             metadatas=[publication_metadata(pub, chunk_ids, when) for pub, chunk_ids in items],
         )
@@ -193,7 +195,9 @@ class Store:
         if not stored:
             return 0
         self.publications.delete(ids=list(stored))
-        self.delete_chunks([c for p in stored.values() for c in p.chunk_ids])
+        gone = [c for p in stored.values() for c in p.chunk_ids]
+        self.lexicon.append([], gone)
+        self.delete_chunks(gone)
         # Chunks a killed run wrote under these publications are swept here too.
         self.chunks.delete(where={"publication_id": {"$in": list(stored)}})
         return len(stored)
@@ -209,7 +213,7 @@ class Store:
             return
         self.sources.upsert(
             ids=[record_id(r.source) for r in records],
-            embeddings=[_LEDGER_VECTOR] * len(records),
+            embeddings=[LEDGER_VECTOR] * len(records),
             documents=[r.source for r in records],
             metadatas=[source_metadata(r) for r in records],
         )
@@ -224,26 +228,17 @@ class Store:
     def delete_source(self, source: str) -> None:
         self.sources.delete(ids=[record_id(source)])
 
-    # --- run records: per-source status and the run lock --------------------------------
+    # --- run records (`index.runs`): status, the lease, follows, the Slack app's ----------
 
     def put_run_record(self, key: str, kind: str, data: dict) -> None:
-        self.runs.upsert(
-            ids=[record_id(f"{kind}:{key}")],
-            embeddings=[_LEDGER_VECTOR],
-            documents=[key],
-            metadatas=[{"kind": kind, "data": json.dumps(data)}],
-        )
+        self.run_records.put(key, kind, data)
 
     def get_run_records(self, kind: str) -> dict[str, dict]:
         """Records of one kind, key -> data, in the order they were first written."""
-        got = self.runs.get(where={"kind": kind}, include=["metadatas", "documents"])
-        return {
-            key: json.loads(meta.get("data", "{}"))
-            for key, meta in zip(got["documents"], got["metadatas"], strict=True)
-        }
+        return self.run_records.all(kind)
 
     def delete_run_record(self, key: str, kind: str) -> None:
-        self.runs.delete(ids=[record_id(f"{kind}:{key}")])
+        self.run_records.delete(key, kind)
 
     def source_status(self) -> list[dict]:
         """Each URL source's last run, last success, items seen and last error (for /readyz).
@@ -261,17 +256,15 @@ class Store:
 
         return sweep(self)
 
-    def present_chunks(self, ids: Sequence[str]) -> set[str]:
-        """Which of these chunk ids are stored."""
-        pages = (list(ids[i : i + _GET_PAGE]) for i in range(0, len(ids), _GET_PAGE))
-        return {cid for page in pages for cid in self.chunks.get(ids=page, include=[])["ids"]}
-
     def counts(self) -> tuple[int, int]:
         """(publications, chunks) in the store."""
         return self.publications.count(), self.chunks.count()
 
     def freshness(self) -> tuple[str | None, dt.date | None]:
-        """(time of the last ingest, date of the newest publication), in one scan."""
+        """(time of the last ingest, date of the newest publication): from the lexicon's
+        head, else in one scan of the publication records."""
+        if (head := self.lexicon.head()) is not None:
+            return head.updated, head.newest_date
         pubs = self.get_publications().values()
         times = [p.ingested_at for p in pubs if p.ingested_at]
         dates = [p.published for p in pubs if p.published]

@@ -14,6 +14,7 @@ import time
 from typing import NamedTuple
 
 from index.records import StoredPublication
+from index.snapshot import committed_chunks
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ def sweep(store) -> Swept:
     broken = _broken_publications(store, pubs, rows)
     if broken:
         store.publications.delete(ids=broken)
+        store.lexicon.append([], [c for pid in broken for c in pubs[pid].chunk_ids])
         log.warning("removed %d publications whose chunks were missing", len(broken))
     committed = {pid: p.content_hash for pid, p in pubs.items() if pid not in broken}
     orphans = [
@@ -52,9 +54,22 @@ def sweep(store) -> Swept:
 
 def sweep_after_unfinished(store) -> Swept | None:
     """Sweep if the last run did not finish (only then: a sweep reads every chunk id), and
-    mark the run now starting unfinished until `mark_finished`."""
+    mark the run now starting unfinished until `mark_finished`.
+
+    The lexical index is then rebuilt from the committed chunks, as it is for a store
+    that has none yet: a killed run may have committed a batch without recording it.
+    """
     state = store.get_run_records(_STATE_KIND).get(_STATE_KEY)
     swept = None if state and state.get("finished") else store.sweep()
+    if swept is not None or store.lexicon.head() is None:
+        started = time.perf_counter()
+        chunks = committed_chunks(store)
+        store.lexicon.rebuild(chunks)
+        log.info(
+            "rebuilt the lexical index of %d chunks in %.1fs",
+            len(chunks),
+            time.perf_counter() - started,
+        )
     store.put_run_record(_STATE_KEY, _STATE_KIND, {"finished": False})
     return swept
 
@@ -83,7 +98,7 @@ def _broken_publications(store, pubs: dict[str, StoredPublication], rows: dict) 
     suspects = [p for p in pubs.values() if any(c not in rows for c in p.chunk_ids)]
     if not suspects:
         return []
-    present = store.present_chunks([c for p in suspects for c in p.chunk_ids])
+    present = _present(store, [c for p in suspects for c in p.chunk_ids])
     now = store.get_publications([p.id for p in suspects])
     return [
         p.id
@@ -92,3 +107,9 @@ def _broken_publications(store, pubs: dict[str, StoredPublication], rows: dict) 
         and (now[p.id].content_hash, now[p.id].chunk_ids) == (p.content_hash, p.chunk_ids)
         and any(c not in present for c in p.chunk_ids)
     ]
+
+
+def _present(store, ids: list[str], page: int = 5000) -> set[str]:
+    """Which of these chunk ids are stored."""
+    pages = (ids[i : i + page] for i in range(0, len(ids), page))
+    return {cid for ids in pages for cid in store.chunks.get(ids=ids, include=[])["ids"]}

@@ -2,7 +2,8 @@
 
 For each batch: embed the chunks; store them (under ids holding their content hash, so a
 new version never overwrites the old in place); commit the publication records in one
-write; delete the previous versions' chunks; then write the records of the sources whose
+write; record the batch in the lexical index (`index.lexicon`); delete the previous
+versions' chunks; then write the records of the sources whose
 publications are all committed. Every write is preceded by the run lock's check.
 """
 
@@ -114,6 +115,8 @@ class BatchWriter:
             pending.waiting -= 1
             if pending.waiting == 0 and not pending.failed:
                 self.source_ready(pending.record)
+        # Readers see the batch once its segment of the lexical index is written.
+        self.store.lexicon.append([c for _, cs, _, _ in queue for c in cs], stale)
         self.store.delete_chunks(stale)
 
     def _committed(self, pub: Publication, chunk_ids: list[str]) -> list[str]:

@@ -168,10 +168,10 @@ def test_sweep_keeps_a_live_runs_chunks_and_deletes_untagged_orphans(server_stor
     assert server_store.get_chunks([live[0].id]) == [live[0]]  # the tag is not part of a Chunk
 
     assert server_store.sweep() == Swept(chunks=len(untagged) + len(finished), publications=0)
-    assert set(server_store.chunk_index()) == {c.id for c in live}
+    assert set(server_store.chunk_rows()) == {c.id for c in live}
     lock.release()
     assert server_store.sweep() == Swept(chunks=len(live), publications=0)
-    assert server_store.chunk_index() == {}
+    assert server_store.chunk_rows() == {}
 
 
 def test_sweep_removes_a_publication_committed_with_missing_chunks(store):
@@ -188,7 +188,7 @@ def test_sweep_removes_a_publication_committed_with_missing_chunks(store):
 
     assert store.sweep() == Swept(chunks=len(broken_chunks) - 1, publications=1)
     assert set(store.get_publications()) == {whole.id}
-    assert set(store.chunk_index()) == {c.id for c in whole_chunks}
+    assert set(store.chunk_rows()) == {c.id for c in whole_chunks}
     assert store.sweep() == Swept(chunks=0, publications=0)
 
 

@@ -417,7 +417,7 @@ def test_cli_says_what_a_run_left_for_the_next_one(settings, site):
 def test_a_server_refreshing_between_batches_of_one_run_sees_every_update(
     store, embedder, tmp_path
 ):
-    from index.snapshot import LiveSnapshot
+    from index.live import LiveSnapshot
     from ingest.pipeline import Ingestor
 
     folder = tmp_path / "releases"

@@ -6,6 +6,7 @@ import threading
 import time
 from datetime import date
 
+import numpy as np
 import pytest
 
 from index.errors import ConfigError
@@ -13,6 +14,7 @@ from index.lexical import LexicalIndex
 from index.models import Chunk, Publication
 from index.rerank import Reranker, build_reranker
 from index.retrieve import Retriever, build_retriever
+from index.segment import Segment
 from index.settings import Settings
 from index.store import open_store
 from index.text import find_references, tokenize
@@ -99,7 +101,20 @@ def test_question_and_release_words_meet_in_one_tokenizer(question, release):
 
 
 def test_bm25_ranks_the_exact_id_first_and_respects_the_mask():
-    index = LexicalIndex(["C17-49764 homicide on Isabel Street", "C17-49765 homicide", "robbery"])
+    texts = ["C17-49764 homicide on Isabel Street", "C17-49765 homicide", "robbery"]
+    chunks = [
+        Chunk(
+            id=f"c{i}",
+            publication_id=f"p{i}",
+            ord=0,
+            text=t,
+            title="",
+            source="s",
+            content_hash="h",
+        )
+        for i, t in enumerate(texts)
+    ]
+    index = LexicalIndex().extend(Segment.of_chunks(chunks), np.ones(3, bool))
     assert [d for d, _ in index.top("C17-49764", 3)][0] == 0
     assert index.top("C17-49764", 3, mask=[False, True, True])[0][0] == 1
     assert index.top("unmatched words", 3) == []

@@ -28,7 +28,7 @@ def test_older_store_is_widened_without_losing_chunks(tmp_path):
 
 
 def test_snapshot_watchers_stop_before_the_interpreter_exits(store):
-    from index import snapshot
+    from index import live as snapshot
 
     live = snapshot.LiveSnapshot(store, interval=0.05)
     live.get()
@@ -39,8 +39,8 @@ def test_snapshot_watchers_stop_before_the_interpreter_exits(store):
 
 
 def test_snapshot_sees_an_update_with_the_same_counts_and_commit_time(store):
+    from index.live import LiveSnapshot
     from index.models import Publication
-    from index.snapshot import LiveSnapshot
     from ingest.chunk import chunk_publication
 
     def write(text: str, old: list[str]) -> list[str]:

@@ -48,16 +48,22 @@ def find_publication(snapshot: Snapshot, id_or_url: str) -> PublicationText:
     key = id_or_url.strip()
     if key in snapshot.by_publication:
         return _whole(snapshot, key)
-    firsts = {pid: snapshot.chunks[pos[0]] for pid, pos in snapshot.by_publication.items()}
-    matches = [pid for pid, c in firsts.items() if key in (c.url, c.source)]
+    store = snapshot.cache.store
+    matches = [p for p in store.publications_citing(key) if p in snapshot.by_publication]
     if not matches and "#" not in key:
-        # A bulletin's releases are cited as PAGE#anchor; the page URL names them all.
-        matches = [pid for pid, c in firsts.items() if (c.url or "").split("#")[0] == key]
+        # A bulletin's releases are cited as PAGE#anchor; the page URL names them all
+        # (a rare question, answered by reading every publication's first chunk).
+        firsts = snapshot.fetch([pos[0] for pos in snapshot.by_publication.values()])
+        matches = [
+            snapshot.publication_at[p]
+            for p, c in firsts.items()
+            if (c.url or "").split("#")[0] == key
+        ]
     if not matches:
         raise NoSuchPublication(f"no publication with id or URL {key!r}")
     if len(matches) > 1:
         # A daily bulletin page holds several releases under one URL.
-        listed = "; ".join(f"{pid} ({firsts[pid].title})" for pid in matches)
+        listed = "; ".join(f"{pid} ({snapshot.first_chunk(pid).title})" for pid in matches)
         raise NoSuchPublication(
             f"{key!r} is the URL of {len(matches)} publications (one page of several "
             f"releases); ask for one of them by id: {listed}"
@@ -80,7 +86,7 @@ def as_text(pub: PublicationText) -> str:
 
 
 def _whole(snapshot: Snapshot, publication_id: str) -> PublicationText:
-    chunks = [snapshot.chunks[i] for i in snapshot.by_publication[publication_id]]
+    chunks = list(snapshot.fetch(snapshot.by_publication[publication_id]).values())
     # Chunks are whole paragraphs (footnotes last), so the text reads as stored.
     text = "\n\n".join(c.text for c in sorted(chunks, key=lambda c: c.ord))
     return PublicationText(**_metadata(chunks[0]), text=text)
