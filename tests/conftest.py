@@ -149,6 +149,42 @@ def chroma_server(tmp_path_factory):
     proc.wait(timeout=30)
 
 
+@pytest.fixture(scope="session")
+def slack_answerer(tmp_path_factory, embedder):
+    """The real answerer over a store of three days of Winnipeg releases (October 2019)."""
+    from bot.answer.answerer import build_answerer
+    from index.settings import Settings
+    from index.store import open_store
+    from ingest.pipeline import Ingestor
+
+    settings = Settings(store=tmp_path_factory.mktemp("slack") / "store")
+    store = open_store(settings)
+    pages = [str(PAGES / f"2019_10oct_2019_10_{day}.html") for day in ("04", "07", "08")]
+    report = Ingestor(store, embedder).run(pages)
+    assert report.publications >= 5 and not report.failed
+    return build_answerer(settings, store=store, embedder=embedder)
+
+
+@pytest.fixture
+def slack(tmp_path, slack_answerer):
+    """The Slack app over `slack_answerer`, in a fake workspace (tests/slack_workspace.py)."""
+    from tests.fakes.slack import FakeSlack
+    from tests.slack_workspace import build_workspace
+
+    with FakeSlack() as fake:
+        yield build_workspace(fake, tmp_path, slack_answerer)
+
+
+@pytest.fixture
+def broken_slack(tmp_path):
+    """The Slack app over an answerer that always fails, in a fake workspace."""
+    from tests.fakes.slack import FakeSlack
+    from tests.slack_workspace import FailingAnswerer, build_workspace
+
+    with FakeSlack() as fake:
+        yield build_workspace(fake, tmp_path, FailingAnswerer())
+
+
 @pytest.fixture
 def fake_llm():
     """A fake OpenAI-compatible server on 127.0.0.1 (tests/fakes/llm.py), stopped after."""

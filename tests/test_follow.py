@@ -31,8 +31,8 @@ from ingest.fetch import Fetcher, FetchOptions
 from ingest.pipeline import Ingestor
 from ingest.watch import run_once
 from tests.fakes.slack import TEAM_ID, TOKEN, FakeSlack
+from tests.slack_workspace import ALICE, CHANNEL, FailingAnswerer, build_workspace
 from tests.support import PAGES
-from tests.test_slack import ALICE, CHANNEL, FailingAnswerer, _build
 
 pytestmark = pytest.mark.slow  # real embeddings of real releases
 
@@ -84,7 +84,8 @@ def _workspace(tmp_path: Path, fake: FakeSlack, embedder, pages: list[str]):
     settings = Settings(store=tmp_path / "store")
     store = open_store(settings)
     assert not Ingestor(store, embedder).run(_pages(*pages)).failed
-    slack = _build(fake, tmp_path, build_answerer(settings, store=store, embedder=embedder))
+    answerer = build_answerer(settings, store=store, embedder=embedder)
+    slack = build_workspace(fake, tmp_path, answerer)
     slack.store, slack.store_dir, slack.ingestor = store, settings.store, Ingestor(store, embedder)
     return slack
 
@@ -375,7 +376,7 @@ def test_case_replies_with_the_timeline_as_blocks(workspace, fake):
     ],
 )
 def test_bad_subcommands_get_a_clear_reply(tmp_path, fake, text, says):
-    slack = _build(fake, tmp_path, FailingAnswerer())
+    slack = build_workspace(fake, tmp_path, FailingAnswerer())
     response = slack.command(text)
     assert response.status_code == 200 and says in response.text
     if "not something I do" in says:  # the subcommands are listed

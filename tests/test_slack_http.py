@@ -57,7 +57,6 @@ def command(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.startswith("POLICING_QA_")}
     env.update(
         POLICING_QA_STORE=str(home / "store"),
-        POLICING_QA_FEEDBACK_DB=str(home / "feedback.sqlite3"),
         POLICING_QA_SLACK_BOT_TOKEN=TOKEN,
         POLICING_QA_SLACK_SIGNING_SECRET=SECRET,
         POLICING_QA_SLACK_API_URL="http://127.0.0.1:9/api/",
@@ -119,7 +118,6 @@ def test_a_signed_request_within_the_limit_is_answered(command):
 def test_a_request_that_trickles_in_is_cut_off(tmp_path):
     settings = Settings(
         store=tmp_path / "store",
-        feedback_db=tmp_path / "feedback.sqlite3",
         slack_bot_token=TOKEN,
         slack_signing_secret=SECRET,
     )

@@ -40,10 +40,6 @@ def serve(
     """Serve POST /ask, /ask/stream, /healthz, /readyz, /docs, the web page and Slack."""
     import uvicorn
 
-    from bot.api.app import create_app
-    from bot.api.runtime import build_answerer_for
-    from bot.api.web import build_web_router
-    from bot.slack.app import mount_slack_if_configured
     from index.embed import resolve_model_path
 
     # oneDNN caches a kernel per input shape; questions vary in shape, so a long-lived
@@ -52,6 +48,29 @@ def serve(
     settings = settings_for(store)
     resolve_model_path(settings.embedding_model)  # a bad model path is a one-line error now
     log_as_service(settings, "bot", "uvicorn.error")
+    app = service_app(settings, concurrency, torch_threads)
+    # Our RequestLog replaces uvicorn's access log; log_config=None keeps our handlers.
+    uvicorn.run(
+        app,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+def service_app(settings, concurrency: int | None = None, torch_threads: int | None = None):
+    """The app `serve` runs: the API, the web page, and Slack when it is configured.
+
+    Everything it keeps between requests is in the store, so several of these (on one or
+    many machines) on one Chroma server answer alike, Slack included.
+    """
+    from bot.api.app import create_app
+    from bot.api.runtime import build_answerer_for
+    from bot.api.web import build_web_router
+    from bot.slack.app import mount_slack_if_configured
+
     # Each encode may use every core: a lone question is answered fastest that way (warm
     # p50 138 ms against 225 ms with one thread each, on 2 cores), and with several at once
     # the oversubscription cost 5% of throughput (bench/http.py, 4 clients).
@@ -65,12 +84,4 @@ def serve(
     )
     # Slack events share the answerer; Bolt checks their signatures instead of API keys.
     mount_slack_if_configured(app, settings, app.state.runtime.answerer)
-    # Our RequestLog replaces uvicorn's access log; log_config=None keeps our handlers.
-    uvicorn.run(
-        app,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=10,
-    )
+    return app

@@ -6,9 +6,9 @@ Follow button; `follow`, `unfollow`, `following` and `case` are run (`bot.slack.
 Slack waits 3 s for an acknowledgement. Every listener is split in two (Bolt's lazy
 listeners, `process_before_response=True`): a tiny `ack` that runs in the request, and
 the answering that runs after in Bolt's worker pool, so the HTTP response never waits
-for an answer nor for a free worker. Slack redelivers
-an event it thinks was lost; each `event_id` is claimed once in the feedback database,
-so a redelivery is answered only if the first delivery never reached a listener.
+for an answer nor for a free worker. What the app keeps (answers, feedback, follows, the
+events already answered) is in the store, so replicas behind one load balancer act as one
+app (`bot.slack.services`).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.slack import listeners
 from bot.slack.blocks import FOLLOW, UNFOLLOW
-from bot.slack.feedback import FeedbackStore, feedback_path
-from bot.slack.listeners import Services
+from bot.slack.feedback_import import LegacyImport, legacy_path
+from bot.slack.services import Services
 from bot.slack.web import web_client
 from index.errors import ConfigError
 from index.settings import Settings
@@ -45,7 +45,6 @@ def build_slack_app(
     answerer,
     client: WebClient | None = None,
     *,
-    feedback: FeedbackStore | None = None,
     socket_mode: bool = False,
     executor: Executor | None = None,
 ) -> App:
@@ -53,6 +52,8 @@ def build_slack_app(
 
     `answerer` is an Answerer, or a no-argument callable returning one (so a server can
     build it after start-up); each question calls `answerer.ask(question, history)`.
+    The app keeps its records in `answerer.store`, and imports the feedback file of
+    earlier versions (`bot.slack.feedback_import`) there on first use.
     """
     if settings.slack_bot_token is None:
         raise ConfigError("POLICING_QA_SLACK_BOT_TOKEN is not set (the app's xoxb- token)")
@@ -74,8 +75,8 @@ def build_slack_app(
         logger=logging.getLogger("slack_bolt"),
     )
     get_answerer = (lambda: answerer) if hasattr(answerer, "ask") else answerer
-    feedback = feedback or FeedbackStore(feedback_path(settings))
-    _register(app, Services(get_answerer, feedback, settings.log_questions))
+    legacy = LegacyImport(legacy_path(settings))
+    _register(app, Services(get_answerer, settings.log_questions, legacy))
     return app
 
 

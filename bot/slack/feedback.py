@@ -1,27 +1,22 @@
-"""The Slack app's small SQLite file: answers given, feedback on them, deliveries seen.
+"""The answers the Slack app posted and what people thought of them, in the store.
 
-One connection per call (SQLite connections are not shared across threads) and WAL
-mode, so Bolt's worker threads and several server processes on one host can use the
-same file at once.
+Both live in the store's run records, so every `serve` replica on a shared Chroma server
+reads and writes the same ones: a button clicked under an answer another replica posted
+is recorded, and `policing-qa feedback export` lists every verdict, whichever replica
+took it. An answer is a record keyed by the id its buttons carry; a verdict is keyed by
+answer and person, so a later click replaces theirs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import logging
-import sqlite3
 import uuid
 from collections.abc import Iterator
-from contextlib import closing
-from pathlib import Path
 
-from index.errors import ConfigError
 from index.models import Answer
-from index.settings import Settings
+from index.store import Store
 
-log = logging.getLogger(__name__)
-
+ANSWER, VERDICT = "slack_answer", "slack_feedback"
 CHOICES = ("helpful", "unhelpful")
 EXPORT_FIELDS = (
     "answer_id",
@@ -35,104 +30,88 @@ EXPORT_FIELDS = (
     "choice",
     "chosen_at",
 )
-# Slack retries a delivery for about an hour at most; older event ids are forgotten.
-_EVENT_TTL = dt.timedelta(hours=2)
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS answers (
-    id TEXT PRIMARY KEY, asked_at TEXT NOT NULL, question TEXT NOT NULL,
-    answer TEXT NOT NULL, refused INTEGER NOT NULL, citations TEXT NOT NULL,
-    asked_by TEXT, channel TEXT
-);
-CREATE TABLE IF NOT EXISTS feedback (
-    answer_id TEXT NOT NULL REFERENCES answers(id), user TEXT NOT NULL, channel TEXT,
-    choice TEXT NOT NULL, chosen_at TEXT NOT NULL, PRIMARY KEY (answer_id, user)
-);
-CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, seen_at TEXT NOT NULL);
-"""
 
 
-def feedback_path(settings: Settings) -> Path:
-    """`settings.feedback_db`, else `feedback.sqlite3` beside the store directory."""
-    return settings.feedback_db or settings.store.parent / "feedback.sqlite3"
-
-
-def _now() -> str:
+def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-class FeedbackStore:
-    """Answers the bot posted and what people thought of them."""
+def verdict_key(answer_id: str, user: str) -> str:
+    return f"{answer_id}/{user}"
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(self._connect()) as db, db:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise ConfigError(f"feedback database {self.path}: {exc}") from exc
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=10)
-        db.row_factory = sqlite3.Row
-        return db
+class Feedback:
+    """Answers the bot posted and what people thought of them, in one store."""
+
+    def __init__(self, store: Store):
+        self.records = store.run_records
 
     def record_answer(self, answer: Answer, *, asked_by: str | None, channel: str | None) -> str:
         """Keep an answer as posted; return the id its feedback buttons carry."""
         answer_id = uuid.uuid4().hex
-        citations = json.dumps([c.model_dump(mode="json") for c in answer.citations])
-        with closing(self._connect()) as db, db:
-            db.execute(
-                "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    answer_id,
-                    _now(),
-                    answer.question,
-                    answer.answer,
-                    int(answer.refused),
-                    citations,
-                    asked_by,
-                    channel,
-                ),
-            )
+        self.records.put(
+            answer_id,
+            ANSWER,
+            {
+                "asked_at": now_iso(),
+                "question": answer.question,
+                "answer": answer.answer,
+                "refused": answer.refused,
+                "citations": [c.model_dump(mode="json") for c in answer.citations],
+                "asked_by": asked_by,
+                "channel": channel,
+            },
+        )
         return answer_id
 
     def record_choice(self, answer_id: str, *, user: str, channel: str | None, choice: str) -> bool:
         """Store one person's verdict (a later click replaces theirs); False if unknown."""
         if choice not in CHOICES:
             raise ValueError(f"feedback choice {choice!r} is not one of {', '.join(CHOICES)}")
-        with closing(self._connect()) as db, db:
-            if db.execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is None:
-                return False
-            db.execute(
-                "INSERT OR REPLACE INTO feedback VALUES (?, ?, ?, ?, ?)",
-                (answer_id, user, channel, choice, _now()),
-            )
+        if self.records.get(answer_id, ANSWER) is None:
+            return False
+        verdict = {
+            "answer_id": answer_id,
+            "user": user,
+            "channel": channel,
+            "choice": choice,
+            "chosen_at": now_iso(),
+        }
+        self.records.put(verdict_key(answer_id, user), VERDICT, verdict)
         return True
 
-    def claim_event(self, event_id: str) -> bool:
-        """True the first time an event id is seen, False for any redelivery of it."""
-        cutoff = (dt.datetime.now(dt.UTC) - _EVENT_TTL).isoformat(timespec="seconds")
-        with closing(self._connect()) as db, db:
-            db.execute("DELETE FROM seen_events WHERE seen_at < ?", (cutoff,))
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO seen_events VALUES (?, ?)", (event_id, _now())
-            )
-            return cursor.rowcount == 1
+    def add_missing(self, answers: dict[str, dict], verdicts: dict[str, dict]) -> tuple[int, int]:
+        """Write the answers and verdicts the store does not hold yet (never replacing one);
+        how many of each were new."""
+        answers = _missing(self.records, ANSWER, answers)
+        verdicts = _missing(self.records, VERDICT, verdicts)
+        self.records.add_many(ANSWER, answers)
+        self.records.add_many(VERDICT, verdicts)
+        return len(answers), len(verdicts)
 
     def export(self) -> Iterator[dict]:
         """Every verdict with the answer it judged, oldest first."""
-        query = """
-            SELECT a.id AS answer_id, a.asked_at, a.question, a.answer, a.refused,
-                   a.citations, f.user, f.channel, f.choice, f.chosen_at
-            FROM feedback f JOIN answers a ON a.id = f.answer_id
-            ORDER BY f.chosen_at, a.id, f.user
-        """
-        with closing(self._connect()) as db:
-            for row in db.execute(query):
-                record = dict(row)
-                record["refused"] = bool(record["refused"])
-                record["citations"] = json.loads(record["citations"])
-                yield record
+        verdicts = list(self.records.all(VERDICT).values())
+        answers = self.records.get_many((v["answer_id"] for v in verdicts), ANSWER)
+        verdicts.sort(key=lambda v: (v["chosen_at"], v["answer_id"], v["user"]))
+        for verdict in verdicts:
+            answer = answers.get(verdict["answer_id"])
+            if answer is None:
+                continue
+            yield {
+                "answer_id": verdict["answer_id"],
+                "asked_at": answer["asked_at"],
+                "question": answer["question"],
+                "answer": answer["answer"],
+                "refused": bool(answer["refused"]),
+                "citations": answer["citations"],
+                "user": verdict["user"],
+                "channel": verdict["channel"],
+                "choice": verdict["choice"],
+                "chosen_at": verdict["chosen_at"],
+            }
+
+
+def _missing(records, kind: str, wanted: dict[str, dict]) -> dict[str, dict]:
+    present = records.get_many(wanted, kind)
+    return {key: data for key, data in wanted.items() if key not in present}

@@ -1,34 +1,21 @@
 """The Slack app's listeners, at module level: each takes only what Bolt injects.
 
-What a listener needs beyond Slack's payload (the answerer, the feedback store) reaches
-it as `context["services"]`, set by the app's middleware (see `bot.slack.app`).
+What a listener needs beyond Slack's payload (the answerer, its store) reaches it as
+`context["services"]` (`bot.slack.services`), set by the app's middleware (`bot.slack.app`).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
-from bot.answer.redact import shown
-from bot.cases.follows import follow_target
 from bot.slack import follows
-from bot.slack.blocks import (
-    APOLOGY,
-    THANKS,
-    THREAD_UNREAD,
-    UNKNOWN_ANSWER,
-    USAGE,
-    render_answer,
-    with_note,
-)
-from bot.slack.feedback import FeedbackStore
+from bot.slack.blocks import THANKS, THREAD_UNREAD, UNKNOWN_ANSWER, USAGE, with_note
+from bot.slack.services import Services
 from bot.slack.threads import plain_text, reply_in_thread, thread_history
 from bot.slack.web import respond as respond_to
-from index.models import Answer
 
 log = logging.getLogger(__name__)
 
@@ -36,54 +23,6 @@ _PUBLIC_FLAG = "--public"
 # Message subtypes a person asking sends: plain, with an attachment, or a thread reply
 # also sent to the channel.
 _QUESTION_SUBTYPES = {None, "file_share", "thread_broadcast"}
-
-
-@dataclass(frozen=True)
-class Services:
-    """What listeners share; Bolt copies a request's context for lazy listeners, not this."""
-
-    answerer: Callable[[], object]
-    feedback: FeedbackStore
-    log_questions: bool = False
-
-    def __deepcopy__(self, memo) -> Services:
-        return self
-
-    def store(self):
-        """The store answers come from, where follows are kept too; None without one."""
-        return getattr(self.answerer(), "store", None)
-
-    def answer(self, question: str, history=(), *, user, channel, show_question=False) -> dict:
-        """The rendered answer, or the apology; never raises."""
-        log.info(
-            "question from %s in %s (%d earlier turns): %s",
-            user,
-            channel,
-            len(history),
-            shown(question, self.log_questions),
-        )
-        try:
-            result: Answer = self.answerer().ask(question, history)
-        except Exception:
-            log.exception("answering failed (user %s, channel %s)", user, channel)
-            return {"text": APOLOGY}
-        try:
-            answer_id = self.feedback.record_answer(result, asked_by=user, channel=channel)
-        except Exception:
-            # The answer matters more than its feedback buttons.
-            log.exception("could not record the answer for feedback")
-            answer_id = None
-        return render_answer(
-            result, answer_id, show_question=show_question, follow=self._follow(result)
-        )
-
-    def _follow(self, result: Answer) -> str | None:
-        """The case (or story) a Follow button on this answer follows, if any."""
-        try:
-            return follow_target(result, self.store())
-        except Exception:  # the answer matters more than its Follow button
-            log.exception("could not tell which case the answer is about")
-            return None
 
 
 def _logged(func):
@@ -114,7 +53,7 @@ def _answer_in_thread(event: dict, body: dict, client: WebClient, context) -> No
     services: Services = context["services"]
     if event.get("bot_id") or event.get("subtype") not in _QUESTION_SUBTYPES:
         return  # other bots, edits, deletions, joins: never a question
-    if body.get("event_id") and not services.feedback.claim_event(body["event_id"]):
+    if body.get("event_id") and not services.first_delivery(body["event_id"]):
         log.info("event %s was already delivered; not answering again", body["event_id"])
         return
     channel, ts = event["channel"], event["ts"]
@@ -203,7 +142,8 @@ def _reply(command, context, **message) -> None:
 @_logged
 def store_feedback(action, body, respond, context):
     """Record a helpful / not helpful click and thank the person privately."""
-    stored = context["services"].feedback.record_choice(
+    feedback = context["services"].feedback()
+    stored = feedback is not None and feedback.record_choice(
         action["value"],
         user=body["user"]["id"],
         channel=(body.get("channel") or {}).get("id"),
