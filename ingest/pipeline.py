@@ -32,6 +32,7 @@ from ingest.chunk import chunk_publication
 from ingest.discover import Input, expand, is_url
 from ingest.files import FileReader, gone_files
 from ingest.report import Report
+from ingest.unreadable import Unreadable
 from ingest.writer import BatchWriter, CommitView, Pending
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ class Ingestor:
         )
         self._reader_version = READER_VERSION
         self._claimed: set[str] = set()
+        self._unreadable = Unreadable(self.store, self.before_write)
 
         inputs = expand(args)
         for done, item in enumerate(inputs, 1):
@@ -136,15 +138,20 @@ class Ingestor:
         if known and known.digest == digest and self._all_committed(known.publication_ids):
             self.keep(item.source, report)
             return
+        if reason := self._unreadable.reason(item.source, digest):
+            report.fail(item.source, reason)
+            return
         try:
             pubs = self.files.read(item, data, url_map)
         except SourceError as exc:
+            self._unreadable.remember(item.source, digest, exc.reason)
             report.fail(item.source, exc.reason)
             return
         except Exception as exc:  # a reader bug must fail this file, not the run
             log.exception("reader crashed on %s", item.source)
             report.fail(item.source, f"could not be read ({type(exc).__name__}: {exc})")
             return
+        self._unreadable.forget(item.source)
         self.accept(item.source, digest, pubs, report)
 
     def accept(
@@ -215,13 +222,8 @@ class Ingestor:
     def stored_source(self, source: str) -> StoredSource | None:
         """The ledger record of `source` if this reader wrote it and all of it is stored."""
         known = self._known.get(source)
-        if (
-            known
-            and known.reader == self._reader_version
-            and self._all_committed(known.publication_ids)
-        ):
-            return known
-        return None
+        current = known and known.reader == self._reader_version
+        return known if current and self._all_committed(known.publication_ids) else None
 
     def stored_release(self, publication_ids: list[str]) -> tuple[str, str]:
         """(titles, text) of these committed publications, to compare a new version with."""
@@ -247,11 +249,9 @@ class Ingestor:
             return
         self._writer.flush(report)
         self.before_write()
-        doomed = [
-            p
-            for p in known.publication_ids
-            if p not in self._claimed and not self._claimed_elsewhere(p, source)
-        ]
+        claimed = self._claimed
+        doomed = [p for p in known.publication_ids if p not in claimed]
+        doomed = [p for p in doomed if not self._claimed_elsewhere(p, source)]
         report.removed += self.store.delete_publications(doomed)
         self.store.delete_source(source)
         for pid in doomed:
@@ -284,7 +284,12 @@ def build_ingestor(settings, *, store=None, issuer: str | None = None, url_map: 
 
     return Ingestor(
         store if store is not None else open_store(settings),
-        LazyEmbeddings(settings.embedding_model, settings.embedding_batch_size),
+        LazyEmbeddings(
+            settings.embedding_model,
+            settings.embedding_batch_size,
+            runtime=settings.embedding_runtime,
+            cache_dir=settings.model_cache,
+        ),
         chunk_tokens=settings.chunk_tokens,
         max_file_bytes=settings.max_file_bytes,
         issuer=issuer,

@@ -140,6 +140,33 @@ def test_bad_inputs_fail_by_name_and_harm_nothing(ingestor, store, pages, tmp_pa
     assert_consistent(store)
 
 
+def test_an_unreadable_file_is_not_parsed_again_until_it_changes(
+    ingestor, store, tmp_path, monkeypatch
+):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    error_page = folder / "error.html"
+    error_page.write_text("<html><head><title>Server Error</title></head><body></body></html>")
+    (folder / "fine.md").write_text("# Road closure\n\nPolice closed Main Street on 3 May 2021.\n")
+    first = ingestor.run([str(folder)])
+    reason = {Path(f["source"]).name: f["error"] for f in first.failed}["error.html"]
+
+    reads = []
+    real_read = ingestor.files.read
+    monkeypatch.setattr(
+        ingestor.files, "read", lambda item, *a: reads.append(item) or real_read(item, *a)
+    )
+    again = ingestor.run([str(folder)])
+    assert [Path(f["source"]).name for f in again.failed] == ["error.html"]
+    assert again.failed[0]["error"] == f"{reason} (unchanged since it last failed)"
+    assert reads == []  # neither the unchanged release nor the unchanged failure was parsed
+
+    error_page.write_text("# Collision\n\nTwo cars collided on Portage Avenue on 4 May 2021.\n")
+    fixed = ingestor.run([str(folder)])
+    assert fixed.failed == [] and fixed.added == 1 and len(reads) == 1
+    assert store.get_run_records("unreadable") == {}
+
+
 def _run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
