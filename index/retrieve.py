@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from index.dense import nearest
 from index.live import LiveSnapshot
 from index.models import Hit
 from index.ranking import RRF_K, cap_per_publication, case_first, case_history, fuse, latest_first
-from index.records import date_int
 from index.rerank import build_reranker
 from index.snapshot import Snapshot
 from index.store import Store
@@ -195,8 +195,8 @@ class Retriever:
 
     def _fused(self, snap, text, since, until, issuers, pubs) -> list[Hit]:
         """Dense and BM25 candidates within the filters, fused by rank."""
-        dense = self._dense(snap, text, since, until, issuers, pubs)
         mask = snap.mask(since, until, issuers, pubs)
+        dense = self._dense(snap, text, mask)
         lexical = snap.lexical.top(text, self.pool, mask)
         anchors = {
             pos: share
@@ -222,17 +222,8 @@ class Retriever:
         exact = [i for i in snap.issuers if i.lower() == wanted]
         return exact or [i for i in snap.issuers if wanted and wanted in i.lower()]
 
-    def _dense(self, snap, text, since, until, issuers, pubs) -> list[tuple[int, float]]:
+    def _dense(self, snap, text, mask) -> list[tuple[int, float]]:
         """(snapshot position, cosine similarity) of the nearest committed chunks."""
-        where = []
-        if since:
-            where.append({"published_int": {"$gte": date_int(since)}})
-        if until:
-            where.append({"published_int": {"$lte": date_int(until)}})
-        if issuers is not None:
-            where.append({"issuer": {"$in": issuers}})
-        if pubs is not None:
-            where.append({"publication_id": {"$in": pubs}})
         # A question that tells a scene before it asks ("A man waved a gun near a house one
         # night. What did police find?") is also searched by its scene alone: the asking
         # words pull the whole question's vector away from the release that tells it.
@@ -240,15 +231,16 @@ class Retriever:
         sentences = [t for t in _SENTENCE_END.split(text) if t.strip()]
         if len(sentences) >= 2:
             queries.append(" ".join(sentences[:-1]))
-        scores: dict[str, tuple[float, float]] = {}
+        scores: dict[int, tuple[float, float]] = {}
         for query in queries:
-            nearest = self.store.nearest_chunks(self.embedder.embed_query(query), self.pool, where)
-            for rank, (cid, sim) in enumerate(nearest, 1):
-                fused, best = scores.get(cid, (0.0, sim))
-                scores[cid] = (fused + 1.0 / (RRF_K + rank), max(best, sim))
+            vector = self.embedder.embed_query(query)
+            for rank, (pos, sim) in enumerate(
+                nearest(self.store, snap, vector, self.pool, mask), 1
+            ):
+                fused, best = scores.get(pos, (0.0, sim))
+                scores[pos] = (fused + 1.0 / (RRF_K + rank), max(best, sim))
         ordered = sorted(scores.items(), key=lambda kv: -kv[1][0])
-        # Not in the snapshot: uncommitted, or committed after it was built.
-        return [(snap.position[cid], sim) for cid, (_, sim) in ordered if cid in snap.position]
+        return [(pos, sim) for pos, (_, sim) in ordered]
 
     def _rerank(self, text: str, hits: list[Hit]) -> list[Hit]:
         """Reorder the head of the fused list by cross-encoder score (its score replaces)."""

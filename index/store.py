@@ -114,14 +114,17 @@ class Store:
         return out
 
     def nearest_chunks(
-        self, vector: Sequence[float], n: int, where: list[dict] | None = None
+        self, vector: Sequence[float], n: int, where: list[dict] | None = None, ids=None
     ) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the `n` nearest chunks passing all of `where`."""
+        """(chunk id, cosine similarity) of the `n` nearest chunks passing all of `where`,
+        among `ids` if given."""
+        where = (where[0] if len(where) == 1 else {"$and": where}) if where else None
         got = self.chunks.query(
             query_embeddings=[list(vector)],
             n_results=n,
             include=["distances"],
-            where=(where[0] if len(where) == 1 else {"$and": where}) if where else None,
+            where=where,
+            ids=ids,
         )
         return [
             (cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)
