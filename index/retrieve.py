@@ -259,4 +259,8 @@ def build_retriever(settings, store: Store | None = None, embedder=None) -> Retr
 
     store = store or open_store(settings)
     embedder = embedder or LocalEmbeddings(settings.embedding_model, settings.embedding_batch_size)
+    if settings.retrieval_backend == "search-api":
+        from index.search_api import SearchApiRetriever
+
+        return SearchApiRetriever(store, embedder)
     return Retriever(store, embedder, reranker=build_reranker(settings))

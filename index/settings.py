@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     sources: Path | None = Field(None, description="Sources file (TOML) for ingest and watch")
 
     # Retrieval and answering
+    retrieval_backend: Literal["local", "search-api"] = Field(
+        "local",
+        description="'local': Chroma vectors fused with this process's BM25 index; "
+        "'search-api': Chroma's Search API ranks (dense + BM25 Knn, Rrf), for distributed "
+        "Chroma only (see docs/scaling.md)",
+    )
     top_k: int = 6
     reranker_path: Path | None = Field(
         None, description="Local cross-encoder directory; off when unset"
@@ -71,7 +77,11 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
-    feedback_db: Path | None = None
+    feedback_db: Path | None = Field(
+        None,
+        description="Where earlier versions kept Slack feedback (SQLite), imported into the "
+        "store once; default feedback.sqlite3 beside the store directory",
+    )
 
     @field_validator("openai_api_key", "slack_bot_token", "slack_signing_secret", "slack_app_token")
     @classmethod

@@ -23,7 +23,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from index.client import open_client
-from index.errors import StoreUnavailable
+from index.errors import ConfigError, StoreUnavailable
 from index.lexicon import Lexicon
 from index.models import Chunk, Publication
 from index.records import (
@@ -52,16 +52,20 @@ EF_SEARCH = 400
 class Store:
     """Reads and writes chunks and the ingestion ledger in one Chroma database."""
 
-    def __init__(self, client, name: str = "policing_qa"):
+    def __init__(self, client, name: str = "policing_qa", schema=None):
+        """`schema`: the chunk collection's Chroma schema (`index.sparse.chunk_schema`, for
+        the Search API backend) in place of the HNSW configuration."""
         self.client = client
         self.name = name
+        layout = {"configuration": {"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}}}
         try:
             self.chunks = client.get_or_create_collection(
                 f"{name}_chunks",
-                configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}},
                 embedding_function=None,
+                **({"schema": schema} if schema else layout),
             )
-            self._widen_search(self.chunks)
+            if schema is None:
+                self._widen_search(self.chunks)
             self.publications = client.get_or_create_collection(
                 f"{name}_publications", embedding_function=None
             )
@@ -71,6 +75,11 @@ class Store:
             self.runs = client.get_or_create_collection(f"{name}_runs", embedding_function=None)
             self.run_records = RunRecords(self.runs)
         except Exception as exc:
+            if schema is not None:
+                raise ConfigError(
+                    f"retrieval_backend 'search-api' needs a Chroma with the Search API and "
+                    f"sparse indexes (distributed Chroma): {exc}"
+                ) from exc
             raise StoreUnavailable(f"cannot open collections {name}_*: {exc}") from exc
         self.lexicon = Lexicon(client, name)
 
@@ -243,14 +252,6 @@ class Store:
     def delete_run_record(self, key: str, kind: str) -> None:
         self.run_records.delete(key, kind)
 
-    def source_status(self) -> list[dict]:
-        """Each URL source's last run, last success, items seen and last error (for /readyz).
-
-        Keys: source, kind, issuer, last_run, last_success (ISO 8601 UTC or None), ok,
-        items_seen, items_failed, error (None when fine), failed_items (up to five).
-        """
-        return sorted(self.get_run_records("source").values(), key=lambda r: r["source"])
-
     # --- maintenance -------------------------------------------------------------------
 
     def sweep(self):
@@ -290,4 +291,8 @@ class Store:
 def open_store(settings) -> Store:
     """The store that `settings` name: a Chroma server if configured, else on disk."""
     client = open_client(settings.store, settings.chroma_url)
+    if settings.retrieval_backend == "search-api":
+        from index.sparse import chunk_schema
+
+        return Store(client, settings.collection, schema=chunk_schema())
     return Store(client, settings.collection)

@@ -45,8 +45,12 @@ def record_run(store, outcomes: dict[str, dict], report, *, started: str) -> Non
 
 
 def source_status(store) -> list[dict]:
-    """Each URL source: last run, last success, items seen, last error (see Store.source_status)."""
-    return store.source_status()
+    """Each URL source's last run, last success, items seen and last error (for /readyz).
+
+    Keys: source, kind, issuer, last_run, last_success (ISO 8601 UTC or None), ok,
+    items_seen, items_failed, error (None when fine), failed_items (up to five).
+    """
+    return sorted(store.get_run_records("source").values(), key=lambda r: r["source"])
 
 
 def run_status(store) -> dict | None:

@@ -188,6 +188,8 @@ class Runtime:
 
     def measure(self) -> tuple[bool, Readiness]:
         """Counts and freshness of the store, or why it cannot be reached (a scan)."""
+        from ingest.status import source_status
+
         try:
             store = self.answerer().store
             publications, chunks = store.counts()
@@ -195,7 +197,7 @@ class Runtime:
             fields = set(SourceStatus.model_fields)
             sources = [
                 SourceStatus(**{k: v for k, v in record.items() if k in fields})
-                for record in store.source_status()
+                for record in source_status(store)
             ]
         except Exception as exc:  # a Chroma server going away raises anything at all
             log.warning("not ready: %s", exc)
