@@ -254,11 +254,11 @@ class Retriever:
 
 def build_retriever(settings, store: Store | None = None, embedder=None) -> Retriever:
     """A retriever over the configured store, model and (optional) reranker."""
-    from index.embed import LocalEmbeddings
+    from index.embed import embeddings_for
     from index.store import open_store
 
     store = store or open_store(settings)
-    embedder = embedder or LocalEmbeddings(settings.embedding_model, settings.embedding_batch_size)
+    embedder = embedder or embeddings_for(settings)
     if settings.retrieval_backend == "search-api":
         from index.search_api import SearchApiRetriever
 

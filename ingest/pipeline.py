@@ -1,12 +1,11 @@
 """The ingestion run: read, chunk, embed and commit publications, incrementally.
 
-Why not `langchain_core.indexing.index` with a record manager: it decides per chunk
-(hash of chunk text and metadata) after the document has been parsed and split, so an
-unchanged page still costs a parse; it cannot say "this release is stored once though
-two paths reach it"; and its SQL record manager keeps the ledger in a local database
-that a shared Chroma server does not see. The same idea — a ledger of content hashes,
-ids derived from content, and clean-up of what a source no longer yields — is kept
-here, with the ledger in Chroma itself (see `index.store`).
+Why not `langchain_core.indexing.index` with a record manager: it decides per chunk after
+the document has been parsed and split, so an unchanged page still costs a parse; it
+cannot say "this release is stored once though two paths reach it"; and its SQL record
+manager keeps the ledger in a local database a shared Chroma server does not see. The
+same idea (a ledger of content hashes, ids from content, clean-up of what a source no
+longer yields) is kept here, with the ledger in Chroma itself (see `index.store`).
 
 Crash safety comes from the order of writes, each idempotent (`ingest.writer`): chunks,
 then the publication record that commits them, then the old version's chunks deleted,

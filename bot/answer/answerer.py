@@ -216,8 +216,8 @@ def build_answerer(settings, *, store=None, embedder=None) -> Answerer:
 
         store = open_store(settings)
     if embedder is None:
-        from index.embed import LocalEmbeddings
+        from index.embed import embeddings_for
 
-        embedder = LocalEmbeddings(settings.embedding_model, settings.embedding_batch_size)
+        embedder = embeddings_for(settings)
     retriever = build_retriever(settings, store=store, embedder=embedder)
     return Answerer(settings, store, embedder, retriever, generator)

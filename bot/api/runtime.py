@@ -12,7 +12,7 @@ from fastapi import HTTPException, status
 from starlette.concurrency import run_in_threadpool
 
 from bot.api.schemas import Readiness, SourceStatus
-from index.embed import LocalEmbeddings
+from index.embed import embeddings_for
 from index.errors import BackendUnavailable, ConfigError, PolicingQAError, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -37,22 +37,15 @@ def build_answerer_for(settings, *, parallel: int = 1, torch_threads: int | None
     """The embedding model, the store and the answerer, built once for the process.
 
     With `parallel` > 1, that many encodes may run at once, each on `torch_threads`
-    threads: on a small machine, one core per answer beats all cores for one answer
-    at a time, since a single short encode cannot keep several cores busy.
+    threads (the embedding runtime's threads, torch or ONNX Runtime): on a small
+    machine, one core per answer beats all cores for one answer at a time, since a
+    single short encode cannot keep several cores busy.
     """
     from bot.answer.answerer import build_answerer
     from index.store import open_store
 
-    if torch_threads:
-        import torch
-
-        torch.set_num_threads(torch_threads)
     store = open_store(settings)
-    model, batch = settings.embedding_model, settings.embedding_batch_size
-    if parallel > 1:
-        embedder = LocalEmbeddings(model, batch, parallel=parallel)
-    else:
-        embedder = LocalEmbeddings(model, batch)
+    embedder = embeddings_for(settings, parallel=parallel, threads=torch_threads)
     answerer = build_answerer(settings, store=store, embedder=embedder)
     # Build the in-memory index now, so the first request does not pay for it.
     retriever = getattr(answerer, "retriever", None)

@@ -28,11 +28,38 @@ COMMANDS = {
 }
 
 
+# What `policing-qa --help` says of each command: its docstring's first sentence, kept
+# here so that listing the commands imports none of them (tests/test_startup_imports.py
+# checks that they still open the docstrings).
+SUMMARIES = {
+    "ask": "Answer QUESTION from the stored publications, citing each claim.",
+    "case": "Show every release of the case REFERENCE (e.g. C19-255700), oldest first, "
+    "with the sentences each added.",
+    "digest": "Post to a Slack channel the releases stored since the last digest to it.",
+    "eval": "Score retrieval and answers on GOLD (JSON lines of questions with known sources).",
+    "feedback": "Feedback people gave on the Slack app's answers, kept in the store.",
+    "ingest": "Ingest publications from files, folders and URLs (pages, RSS/Atom feeds, sitemaps).",
+    "mcp": "Serve the MCP tools (search_publications, ask, get_publication, case_timeline) "
+    "over stdio.",
+    "serve": "Serve POST /ask, /ask/stream, /healthz, /readyz, /docs, the web page and Slack.",
+    "slack": "Run the Slack app: Socket Mode with --socket, else HTTP at /slack/events.",
+    "status": "Show each URL source's last run, last success, items seen and last error.",
+    "watch": "Re-ingest the sources in a sources file every --every until stopped (Ctrl-C, "
+    "SIGTERM).",
+}
+
+
 class _Group(click.Group):
     """Loads commands lazily and turns domain errors into one-line messages."""
 
     def list_commands(self, ctx) -> list[str]:
         return sorted(COMMANDS)
+
+    def format_commands(self, ctx, formatter) -> None:
+        """The command list from SUMMARIES: click's own would import every command."""
+        rows = [(name, SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx, name: str) -> click.Command | None:
         target = COMMANDS.get(name)

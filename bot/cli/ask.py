@@ -6,11 +6,14 @@ import datetime as dt
 import json
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bot.cli.options import DateType, settings_for, store_option
-from index.models import Answer
+
+if TYPE_CHECKING:  # pydantic loads when the command runs, not for its --help
+    from index.models import Answer
 
 
 def format_answer(answer: Answer, width: int = 88) -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from index.settings import Settings, get_settings
+if TYPE_CHECKING:  # pydantic-settings loads when a command runs, not for its --help
+    from index.settings import Settings
 
 store_option = click.option(
     "--store",
@@ -34,6 +36,8 @@ def settings_for(store: Path | None = None, *, must_exist: bool = False) -> Sett
     meet in one store: the Chroma server when POLICING_QA_CHROMA_URL is set, else
     POLICING_QA_STORE.
     """
+    from index.settings import get_settings
+
     settings = get_settings()
     if store is None:
         return settings

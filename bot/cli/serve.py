@@ -78,7 +78,7 @@ def service_app(settings, concurrency: int | None = None, torch_threads: int | N
     concurrency = concurrency or cores
     torch_threads = torch_threads or cores
     builder = partial(build_answerer_for, parallel=concurrency, torch_threads=torch_threads)
-    log.info("serving %d answers at once, %d torch threads each", concurrency, torch_threads)
+    log.info("serving %d answers at once, %d embedding threads each", concurrency, torch_threads)
     app = create_app(
         settings, max_concurrency=concurrency, extra_routers=[build_web_router()], builder=builder
     )
