@@ -80,7 +80,8 @@ def print_size(size: int, chunks: int, load: str, server: tuple, replica: dict) 
         f"{replica['model_s']:.1f} s, open store {replica['open_s']:.1f} s, refresh(force=True) "
         f"{replica['index_s']:.1f} s), RSS "
         f"{replica['start_rss_mib']:,} MiB after start, peak {replica['peak_mib']:,} MiB; "
-        f"first search {replica['first_search_ms']:.0f} ms",
+        f"first search {replica['first_search_ms']:.0f} ms; applying one 128-chunk ingest "
+        f"batch: {replica.get('apply_ms', float('nan')):.0f} ms",
         f"query embedding:     {lat('embed')} (searches below reuse the cached vector)"
         if "embed" in replica
         else "query embedding: in the unfiltered search's figure",
