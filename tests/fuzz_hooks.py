@@ -33,7 +33,10 @@ def _text(content) -> str:
 
 @schemathesis.hook
 def map_body(ctx, body):
-    """Ask the one model there is, so the chat route's logic is reached, not only its 404."""
-    if isinstance(body, dict) and "messages" in body and "model" in body:
+    """Ask the one model there is, so the chat route's logic is reached, not only its 404.
+
+    Only a model name (a string) is replaced: a body the fuzzer broke on purpose (a
+    number for a model) must stay broken, or it would be "accepted" by our own hand."""
+    if isinstance(body, dict) and "messages" in body and isinstance(body.get("model"), str):
         body["model"] = "policing-qa"
     return body
