@@ -32,7 +32,7 @@ from index.segment import Segment, merge
 log = logging.getLogger(__name__)
 
 _HEAD = "head"
-_PART_CHARS = 4 * 1024 * 1024  # base64 characters a record holds
+_PART_CHARS = 2 * 1024 * 1024  # base64 characters a record (and a request) holds
 _VECTOR = [1.0]
 
 
@@ -130,13 +130,14 @@ class Lexicon:
         sid = f"{number:012d}"
         text = base64.b64encode(segment.to_bytes()).decode()
         parts = [text[i : i + _PART_CHARS] for i in range(0, len(text), _PART_CHARS)] or [""]
-        ids = [f"{sid}:{i}" for i in range(len(parts))]
-        self.collection.upsert(
-            ids=ids,
-            embeddings=[_VECTOR] * len(parts),
-            documents=parts,
-            metadatas=[{"segment": sid, "part": i, "parts": len(parts)} for i in range(len(parts))],
-        )
+        # One request a part: a Chroma server refuses large bodies ("Payload too large").
+        for i, part in enumerate(parts):
+            self.collection.upsert(
+                ids=[f"{sid}:{i}"],
+                embeddings=[_VECTOR],
+                documents=[part],
+                metadatas=[{"segment": sid, "part": i, "parts": len(parts)}],
+            )
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         newest = max([newest, *segment.published.tolist()])
         head = {

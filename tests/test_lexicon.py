@@ -230,3 +230,28 @@ def test_two_replicas_on_one_server_see_a_new_run_alike(tmp_path, chroma_server,
     a, b = one.refresh(), two.refresh()
     assert live(a) == live(b) and a.segments == b.segments == writer.lexicon.head().ids
     _same_as_a_full_read(writer, a)
+
+
+def test_a_large_segment_goes_to_a_server_a_part_at_a_time(chroma_server, monkeypatch):
+    """A server refuses large request bodies: each part is its own request, and a part of
+    the size written is accepted by a real `chroma run`."""
+    from index import lexicon
+
+    settings = clean_settings(chroma_url=chroma_server, collection=f"big{np.random.randint(1e9)}")
+    store = open_store(settings)
+    store.lexicon.rebuild([])
+    store.lexicon.collection.upsert(
+        ids=["probe"], embeddings=[[1.0]], documents=["x" * lexicon._PART_CHARS]
+    )
+    store.lexicon.collection.delete(ids=["probe"])
+    monkeypatch.setattr(lexicon, "_PART_CHARS", 5_000)
+    chunks = [
+        chunk(f"c{n}", f"release {n} about street{n} and case{n * 7}", f"p{n}") for n in range(3000)
+    ]
+    store.lexicon.append(chunks)
+    head = store.lexicon.head()
+    parts = store.lexicon.collection.get(where={"segment": head.ids[-1]}, include=[])["ids"]
+    assert len(parts) > 10
+    snap = LiveSnapshot(open_store(settings)).refresh()
+    assert set(snap.position) == {c.id for c in chunks}
+    assert scores(snap, "street42") == {"c42": pytest.approx(scores(snap, "street42")["c42"])}
