@@ -85,7 +85,8 @@ class Snapshot:
     publication_at: list[str] = field(default_factory=list)
     ords: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     published: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    issuer_of: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
+    issuer_of: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # code
+    issuer_names: tuple[str, ...] = ()  # code -> issuer ("" for none)
     alive: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     position: dict[str, int] = field(default_factory=dict)  # live chunk id -> position
     by_publication: dict[str, list[int]] = field(default_factory=dict)  # live, in order
@@ -96,7 +97,8 @@ class Snapshot:
 
     @property
     def issuers(self) -> list[str]:
-        return sorted({i for i in self.issuer_of[self.alive].tolist() if i})
+        codes = np.unique(self.issuer_of[self.alive]).tolist()
+        return sorted(name for code in codes if (name := self.issuer_names[code]))
 
     @property
     def newest(self) -> dt.date | None:
@@ -144,7 +146,8 @@ class Snapshot:
             # Undated chunks (0) fail any range, as they do in Chroma's `where`.
             keep &= (self.published <= date_int(until)) & (self.published > 0)
         if issuers is not None:
-            keep &= np.isin(self.issuer_of, np.asarray(issuers, dtype=object))
+            codes = [c for c, name in enumerate(self.issuer_names) if name in issuers]
+            keep &= np.isin(self.issuer_of, np.asarray(codes, dtype=np.int32))
         if publications is not None:
             chosen = np.zeros(len(self.ids), dtype=bool)
             for pid in publications:
@@ -192,6 +195,10 @@ class Snapshot:
         lexical = (
             self.lexical.extend(segment, alive) if segment.ids else self.lexical.with_alive(alive)
         )
+        names = list(self.issuer_names)
+        known = {name: code for code, name in enumerate(names)}
+        codes = [known.setdefault(i, len(known)) for i in segment.issuers]
+        names += list(known)[len(names) :]
         return Snapshot(
             signature=self.signature,
             cache=self.cache,
@@ -199,7 +206,8 @@ class Snapshot:
             publication_at=self.publication_at + segment.publications,
             ords=ords,
             published=np.concatenate([self.published, segment.published]),
-            issuer_of=np.concatenate([self.issuer_of, np.asarray(segment.issuers, object)]),
+            issuer_of=np.concatenate([self.issuer_of, np.asarray(codes, np.int32)]),
+            issuer_names=tuple(names),
             alive=alive,
             position=position,
             by_publication=by_publication,
