@@ -90,7 +90,20 @@ class Slack:
         }
         return self.post(urlencode(form), "application/x-www-form-urlencoded")
 
-    def click(self, action_id: str, value: str, thread_ts: str, *, user: str = ALICE):
+    def click(
+        self,
+        action_id: str,
+        value: str,
+        thread_ts: str,
+        *,
+        user: str = ALICE,
+        message_ts: str | None = None,
+        block_id: str = "feedback",
+    ):
+        """A signed block_actions request for a button on a message in `thread_ts`."""
+        container = {"type": "message", "channel_id": CHANNEL, "thread_ts": thread_ts}
+        if message_ts:
+            container["message_ts"] = message_ts
         payload = {
             "type": "block_actions",
             "user": {"id": user},
@@ -98,13 +111,13 @@ class Slack:
             "api_app_id": "AQAAPP01",
             "channel": {"id": CHANNEL},
             "trigger_id": "1.2.4",
-            "container": {"type": "message", "channel_id": CHANNEL, "thread_ts": thread_ts},
+            "container": container,
             "response_url": f"{self.fake.url}/actions/{TEAM_ID}/1/{uuid.uuid4().hex}",
             "actions": [
                 {
                     "type": "button",
                     "action_id": action_id,
-                    "block_id": "feedback",
+                    "block_id": block_id,
                     "value": value,
                     "action_ts": str(time.time()),
                 }

@@ -10,7 +10,6 @@ C19-255700 (Winnipeg): a child assaulted on Pritchard Avenue on 2019-10-30, an a
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -126,22 +125,15 @@ def buttons(message: dict) -> dict[str, str]:
 
 
 def click(slack, action_id: str, value: str, container: dict):
-    """A signed block_actions request for a button on a message."""
-    payload = {
-        "type": "block_actions",
-        "user": {"id": ALICE},
-        "team": {"id": TEAM_ID},
-        "api_app_id": "AQAAPP01",
-        "channel": {"id": CHANNEL},
-        "trigger_id": "1.2.4",
-        "container": {"type": "message", "channel_id": CHANNEL, **container},
-        "response_url": f"{slack.fake.url}/actions/{TEAM_ID}/1/{time.time_ns()}",
-        "actions": [{"type": "button", "action_id": action_id, "value": value}],
-    }
-    from urllib.parse import urlencode
-
-    body = urlencode({"payload": json.dumps(payload)})
-    assert slack.post(body, "application/x-www-form-urlencoded").status_code == 200
+    """Press a case button on a message (`container`: its message_ts and thread_ts)."""
+    done = slack.click(
+        action_id,
+        value,
+        container["thread_ts"],
+        message_ts=container["message_ts"],
+        block_id="case",
+    )
+    assert done.status_code == 200
 
 
 def follow_by_mention(slack, text: str = f"follow {CASE}") -> tuple[dict, dict]:
