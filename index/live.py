@@ -83,8 +83,8 @@ class LiveSnapshot:
             new = list(head.ids[len(kept) :])
         lexicon = self.store.lexicon
         for sid in new:
-            snap = snap.apply(lexicon.read(sid, remember=False), sid)
-        snap = _signed(snap, ("log", head.ids), head.ids)
+            snap = snap.apply(lexicon.read(sid, remember=False))
+        snap = replace(snap, signature=("log", head.ids), segments=head.ids)
         log.info(
             "lexical index: applied %d segment(s), %d live chunks, in %.2fs",
             len(new),
@@ -111,10 +111,6 @@ class LiveSnapshot:
                 )
                 self._watcher.start()
                 _track(self)
-
-
-def _signed(snap: Snapshot, signature: tuple, segments: tuple) -> Snapshot:
-    return replace(snap, signature=signature, segments=tuple(segments))
 
 
 # A watcher still inside Chroma's native code while the interpreter shuts down can

@@ -155,7 +155,7 @@ class Snapshot:
             keep &= chosen
         return keep
 
-    def apply(self, segment: Segment, sid: str | None = None) -> Snapshot:
+    def apply(self, segment: Segment) -> Snapshot:
         """This snapshot with `segment` applied: its removals, then its chunks."""
         start = len(self.ids)
         alive = np.concatenate([self.alive, np.ones(len(segment.ids), bool)])
@@ -214,7 +214,7 @@ class Snapshot:
             by_reference=by_reference,
             references_of=references_of,
             lexical=lexical,
-            segments=(*self.segments, sid) if sid else self.segments,
+            segments=self.segments,
         )
 
 
