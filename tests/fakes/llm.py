@@ -17,7 +17,9 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.fakes.quiet import QuietServer
 
 _NOT_FOUND = {"error": {"message": "not found", "type": "invalid_request_error"}}
 
@@ -33,7 +35,7 @@ class Reply:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: QuietServer
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args):  # keep test output clean
@@ -127,11 +129,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
 class FakeLLM:
     """The fake server: `url` is the base URL an OpenAI client takes (ends in /v1)."""
 
@@ -141,7 +138,7 @@ class FakeLLM:
         self.default = Reply("The publications I have don't say.")
         self._queue: deque[Reply] = deque()
         self._lock = threading.Lock()
-        self._httpd: _Server | None = None
+        self._httpd: QuietServer | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -161,7 +158,7 @@ class FakeLLM:
             return self._queue.popleft() if self._queue else self.default
 
     def start(self) -> FakeLLM:
-        self._httpd = _Server(("127.0.0.1", self.port), _Handler)
+        self._httpd = QuietServer(("127.0.0.1", self.port), _Handler)
         self._httpd.fake = self
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)

@@ -11,26 +11,17 @@ from __future__ import annotations
 
 import itertools
 import json
-import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlparse
+
+from tests.fakes.quiet import QuietServer
 
 TOKEN = "xoxb-fake-0000-token"
 BOT_USER_ID, BOT_ID, TEAM_ID = "UQABOT01", "BQABOT01", "TQATEAM1"
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address) -> None:
-        """A client that hangs up (a retrying SDK giving up on a 500) is not news: the
-        default handler prints it to stderr, which a command's captured output shows."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
 
 
 @dataclass
@@ -54,7 +45,7 @@ class FakeSlack:
         self.messages: dict[str, list[dict]] = {}  # channel -> messages, oldest first
         self._lock = threading.Lock()
         self._ts = itertools.count(int(time.time()) * 1000)
-        self._server = _Server(("127.0.0.1", 0), _handler(self))
+        self._server = QuietServer(("127.0.0.1", 0), _handler(self))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
