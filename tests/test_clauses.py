@@ -7,8 +7,9 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from bot.answer.clauses import asks_of, split_question
+from bot.answer.clauses import asks_of, focus_of, split_question
 from bot.answer.extractive import compose
+from bot.answer.phrases import question_sentences
 from bot.answer.scoring import Question, score_sentences
 from bot.answer.sentence_bank import SentenceBank
 from bot.answer.sources import Source
@@ -68,3 +69,39 @@ def test_each_part_of_a_two_part_question_is_answered(embedder):
     draft = compose(question, ranked, [], False, spans=bank.spans, asks=asks, vectors=bank.vectors)
     assert "23-year-old" in draft.text
     assert "Independent Investigation Unit" in draft.text
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        (
+            "After a woman took cash out of a bank, a man shoved her and ran off with her bag. "
+            "Did she get her money back?",
+            "Did she get her money back",
+        ),
+        (
+            "When a house in the North End caught fire one July night with two women still "
+            "inside, how did police officers get them out?",
+            "how did police officers get them out",
+        ),
+        # A long question keeps its opening: that is where it says what it asks.
+        (
+            "What was found in the pocket of the unidentified man killed by a train at the "
+            "13th Avenue and Courtney Street crossing in Regina in July 1995?",
+            "What was found in the pocket of the unidentified man",
+        ),
+        # "St." ends no sentence: the scene is not cut at a street name.
+        ("Where was he arrested on St. Mary's Road?", None),
+        ("What was the total damage?", None),
+    ],
+)
+def test_the_clause_that_asks(question, focus):
+    assert focus_of(question) == focus
+
+
+def test_a_question_is_cut_into_sentences_at_stops_not_at_abbreviations():
+    text = "A man was hit on St. Anne's Road by Dr. Smith's car. Was he hurt?"
+    assert question_sentences(text) == [
+        "A man was hit on St. Anne's Road by Dr. Smith's car.",
+        "Was he hurt?",
+    ]

@@ -37,6 +37,9 @@ def _met(question: str, sentence: str) -> set[str]:
             False,
         ),
         ("How much cash did he take?", "He was charged with Theft Under $5000.", "money", False),
+        # A count written out answers "how many"; an age written out does not.
+        ("How many people were stabbed?", "Seven people had been stabbed.", "quantity", True),
+        ("How many charges does he face?", "Forty year-old Harvey was charged.", "quantity", False),
         ("How much cash did he take?", "He took $1,200 from the till.", "money", True),
         ("How much money was raised?", "Over 80 people took part.", "money", False),
         (
@@ -44,6 +47,13 @@ def _met(question: str, sentence: str) -> set[str]:
             "The bouncer worked at the Palomino Club.",
             "named",
             True,
+        ),
+        # The police unit or the day a release names is not the club asked about.
+        (
+            "What was the name of the nightclub?",
+            "On Sunday the Winnipeg Police Service Homicide Unit took over the investigation.",
+            "named",
+            False,
         ),
         (
             "Which school did he teach at?",
@@ -127,3 +137,13 @@ def test_a_bare_number_is_no_direct_answer():
 
     q = Question("How many officers are there?", np.zeros(3, dtype=np.float32))
     assert direct_answer(q, [_scored("See note 1. The plan was announced.")]) is None
+
+
+def test_the_kind_of_answer_is_read_where_the_question_asks_not_in_its_scene():
+    text = (
+        "A cab driver was threatened by his two passengers, who then took off with his taxi. "
+        "Where did police find the cab?"
+    )
+    names = {s.name for s in Question(text, None).answer_shapes}
+    assert "where" in names and "who" not in names
+    assert "who" in {s.name for s in Question("Who took the taxi?", None).answer_shapes}

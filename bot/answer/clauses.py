@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from bot.answer.phrases import question_sentences
 from bot.answer.shapes import BONUS, shapes_of
 from bot.answer.types import Ask
 
@@ -25,7 +26,12 @@ _JOIN = re.compile(
 MIN_WORDS = 3  # "and where?" is left to the answer shapes
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+_ASKING = re.compile(
+    r"(?:^|[,;:]\s+|\b(?:and|but|so)\s+)((?:what|which|who|whom|whose|where|when|how|why|was"
+    r"|were|is|are|did|does|do|has|have|had|can|could|would|will)\b[^,;]*)\?\s*$",
+    re.IGNORECASE,
+)
+FOCUS_WORDS = 10  # the opening of the asking clause says what is asked; the rest is context
 
 
 def split_question(question: str) -> list[str]:
@@ -34,7 +40,7 @@ def split_question(question: str) -> list[str]:
     Parts are joined by "and <question word>", or a scene of one or more sentences is
     followed by the sentence that asks.
     """
-    sentences = [s for s in _SENTENCE_END.split(question.strip()) if s.strip()]
+    sentences = question_sentences(question)
     scene = " ".join(sentences[:-1]) if len(sentences) >= 2 else ""
     parts = [p.strip(" ,?") for p in _JOIN.split(sentences[-1] if sentences else question)]
     if scene:
@@ -42,6 +48,18 @@ def split_question(question: str) -> list[str]:
     if len(parts) < 2:
         return []
     return [p for p in parts if len(p.split()) >= MIN_WORDS]
+
+
+def focus_of(question: str) -> str | None:
+    """The clause that asks, without the scene before it: "Did she get her money back"
+    of "After a woman took cash out of a bank, a man shoved her. Did she get her money
+    back?". None when that is the whole question."""
+    sentences = question_sentences(question)
+    last = sentences[-1] if sentences else question
+    found = _ASKING.search(last)
+    words = (found.group(1) if found else last).rstrip(" ?").split()[:FOCUS_WORDS]
+    focus = " ".join(words)
+    return None if focus == question.strip().rstrip(" ?") else focus
 
 
 def asks_of(question: str, embed: Callable[[list[str]], list[list[float]]]) -> list[Ask]:

@@ -22,6 +22,12 @@ police winnipeg release releases publication publications press statement accord
 find show
 """.split()
 )
+# A stop ends a sentence unless it ends a title, a street ("St. John Street") or an
+# initial ("Jeffrey G. DUMBA").
+_SENTENCE_END = re.compile(
+    r"(?<!\b[A-Z]\.)(?<!\bSt\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMt\.)(?<!\bSgt\.)(?<!\bCst\.)"
+    r"(?<=[.!?])\s+(?=[A-Z])"
+)
 _MONTHS = frozenset(
     "january february march april may june july august september october november december".split()
 )
@@ -36,6 +42,28 @@ def key_words(text: str) -> list[str]:
 def key_terms(text: str) -> set[str]:
     """The stemmed key words of `text`, with its case numbers (as `tokenize` gives them)."""
     return {stem(w) for w in key_words(text)} | {r.lower() for r in find_references(text)}
+
+
+def question_sentences(question: str) -> list[str]:
+    """The sentences of a question: a scene told first, then the one that asks."""
+    return [s for s in _SENTENCE_END.split(question.strip()) if s.strip()]
+
+
+# Where a question's asking clause gives way to context: "... did he teach at | when he was
+# charged in September 2021?"
+_CONTEXT_CLAUSE = re.compile(
+    r"\s(?:when|after|before|while|during|since|in which|whose|that)\s", re.IGNORECASE
+)
+ASKING_WORDS_MIN = 4  # a clause word this early is part of the asking ("When was ...")
+
+
+def asking_clause(question: str) -> str:
+    """The sentence that asks, without the context clause after it."""
+    last = (question_sentences(question) or [question])[-1]
+    for found in _CONTEXT_CLAUSE.finditer(last):
+        if len(last[: found.start()].split()) >= ASKING_WORDS_MIN:
+            return last[: found.start()]
+    return last
 
 
 def numbers_in(text: str) -> set[str]:

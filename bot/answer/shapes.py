@@ -61,6 +61,7 @@ class Shape:
     figures_only: bool = False  # blank out dates, times and blocks first (context, not answer)
     novel_only: str = ""  # "words"/"names": blank out the question's own words or full names
     essential: bool = True  # without it the question is not answered at all
+    not_an_answer: re.Pattern | None = None  # a match like this is not the answer; look on
 
     def met_by(self, sentence: str, known: dict[str, re.Pattern | None] | None = None) -> bool:
         """True when `sentence` holds this kind of answer (not one the question gave)."""
@@ -75,7 +76,12 @@ class Shape:
         pattern = known.get(self.novel_only) if known and self.novel_only else None
         if pattern is not None:
             sentence = _blank(pattern, sentence)
-        return self.answer.search(sentence)
+        if self.not_an_answer is None:
+            return self.answer.search(sentence)
+        return next(
+            (m for m in self.answer.finditer(sentence) if not self.not_an_answer.search(m.group())),
+            None,
+        )
 
 
 def _blank(pattern: re.Pattern, text: str) -> str:
@@ -103,6 +109,24 @@ _MONTH_NAMES = (
     "January|February|March|April|May|June|July|August|September|October|November|December"
 )
 _STREET = "Street|Avenue|Road|Drive|Boulevard|Bay|Crescent|Highway|Place|Lane|Way|Trail"
+# The police, courts and places name themselves in every release; they are not the
+# business, school or club a question asks the name of.
+_AGENCY = (
+    r"Police|Services?|Units?|Division|Section|Patrol|Court|Crimes?|Investigators?"
+    r"|Investigation|Team|Station|District|Justice|Department|Branch|Traffic|Homicide|General"
+    r"|Operations|Officers?|Peace|RCMP|Mounted|Provincial|Headquarters|Hwy|St|Blvd|Ave"
+)
+_PROVINCES = (
+    r"Winnipeg|Regina|Manitoba|Saskatchewan|Canada|Ontario|Alberta|British Columbia|Quebec"
+    r"|Saskatoon|Calgary|Edmonton|Brandon|London"
+)
+_WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+# Counts written out ("seven people who had been stabbed"); not "one", which is rarely one.
+_NUMBER_WORDS = (
+    r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty"
+    r"|ninety|hundreds?|dozens?|thousands?"
+)
 # People a question may ask the name of ("the name of the 56-year-old man").
 _PEOPLE = (
     r"(?:man|men|woman|women|boy|girl|victim|suspect|driver|officer|person|accused|youth|teen"
@@ -151,6 +175,10 @@ SHAPES = [
             r"[A-Z][a-z’']+(?: (?:of |the )?[A-Z][a-z’']+)*\b"
         ),
         novel_only="words",
+        not_an_answer=_re(
+            rf"\b(?:{_AGENCY}|{_PROVINCES})\b|^(?:{_WEEKDAYS}|{_MONTH_NAMES}|Sept?|Using|Under|As"
+            r"|More Than)$"
+        ),
     ),
     Shape(
         # "How much money?" is answered by an amount of money, not by any figure.
@@ -206,7 +234,9 @@ SHAPES = [
             r"|\bvalued?\b|\bhow (?:long|far|fast)\b",
             re.I,
         ),
-        _re(r"\$\s?\d|\b\d[\d,]*(?:\.\d+)?\b(?![-\s]year)"),
+        _re(
+            rf"\$\s?\d|\b\d[\d,]*(?:\.\d+)?\b(?![-\s]year)|\b(?i:{_NUMBER_WORDS})\b(?![-\s]years?)"
+        ),
         figures_only=True,
     ),
     Shape(
