@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from bot.answer.citations import Checker, StreamSplitter
-from bot.answer.clauses import asks_of
+from bot.answer.clauses import asks_of, focus_of
 from bot.answer.condense import condense_rules
 from bot.answer.extractive import compose, primary_lead
 from bot.answer.novelty import find_news
@@ -24,8 +24,10 @@ from bot.answer.refusal import evidence, is_weak, refusal
 from bot.answer.releases import ReleaseReader
 from bot.answer.scoring import score_sentences
 from bot.answer.sentence_bank import SentenceBank
+from bot.answer.sentence_model import rank_sentences
+from bot.answer.shapes import shapes_of
 from bot.answer.sources import number_sources
-from bot.answer.types import Draft, Evidence, Question, Source
+from bot.answer.types import Ask, Draft, Evidence, Question, Source
 from index.errors import ConfigError
 from index.models import Answer, Citation, Turn
 from index.when import plain_dates
@@ -116,10 +118,8 @@ class Answerer:
         """Number the sources, draft the extractive answer and weigh its evidence."""
         history_hits = list(getattr(result, "case_history", None) or [])
         sources = number_sources(result.hits, history_hits)
-        vector = np.asarray(self.embedder.embed_query(standalone), dtype=np.float32)
-        # "Christmas Eve 2020" is "December 24, 2020" in the releases.
-        plain = plain_dates(standalone)
-        q = Question(plain, vector, self.retriever.term_rarity(key_terms(plain)))
+        q = self.question_of(standalone)
+        plain = q.text
         case_ids = list(dict.fromkeys(h.chunk.publication_id for h in history_hits))
         wants_latest = bool(getattr(result, "wants_latest", False))
         bonus = LATEST_BONUS if wants_latest else CASE_BONUS if len(case_ids) >= 2 else 0.0
@@ -148,10 +148,35 @@ class Answerer:
             spans=self.bank.spans,
             asks=asks_of(plain, self.embedder.embed_documents),
             vectors=self.bank.vectors,
+            refocus=lambda source: self._by_answer(q, source, bonus, stale, novelty),
         )
         proof = evidence(q, draft, sources, wants_latest)
         log.debug("evidence for %s: %s", shown(standalone, self.settings.log_questions), proof)
         return sources, draft, proof
+
+    def question_of(self, standalone: str) -> Question:
+        """What the scorers need of a question: its vector, key terms, asking clause."""
+        vector = np.asarray(self.embedder.embed_query(standalone), dtype=np.float32)
+        # "Christmas Eve 2020" is "December 24, 2020" in the releases.
+        plain = plain_dates(standalone)
+        q = Question(plain, vector, self.retriever.term_rarity(key_terms(plain)))
+        # The clause that asks, apart from the scene a question may tell first.
+        focus = focus_of(plain)
+        focus_vector = (
+            np.asarray(self.embedder.embed_documents([focus])[0], np.float32) if focus else vector
+        )
+        q.set_focus(Ask(focus or plain, focus_vector, tuple(shapes_of(focus or plain))))
+        return q
+
+    def sentences_of(self, q: Question, source: Source, bonus=0.0, stale=0.0, novelty=None):
+        """Every sentence of `source` (as read so far), scored for `q`."""
+        return score_sentences(q, [source], self.bank, bonus, stale, novelty, whole=True)
+
+    def _by_answer(self, q: Question, source: Source, bonus, stale, novelty) -> list:
+        """Every sentence of `source`, the likeliest answer to `q` first."""
+        sentences = self.sentences_of(q, source, bonus, stale, novelty)
+        vectors = self.bank.vectors([(s.chunk, s.span) for s in sentences])
+        return rank_sentences(q, sentences, vectors)
 
     def respond(self, question: str, standalone: str, result) -> Iterator[tuple[str, object]]:
         """Answer (or refuse) from a retrieval result; the events of `stream()`."""

@@ -30,6 +30,10 @@ KEEP_MARGIN = 0.12  # how far below the release's best sentence another may be a
 NEAR_MARGIN = 0.3  # ... when it adds one key term of the question
 WIDE_MARGIN = 0.8  # ... when it adds what the question asks for (a figure, a name, a charge)
 LATEST_MARGIN = 0.2  # how much weaker a newer release may answer and still be preferred
+# The sentence ranker's likeliest answers always go, up to TOP_ANSWERS of them within
+# ANSWER_MARGIN (log-odds) of the likeliest.
+TOP_ANSWERS = 2
+ANSWER_MARGIN = 1.0
 # A "latest" question about a known case wants its newest release unless that one is off topic.
 CASE_LATEST_MARGIN = 0.5
 
@@ -133,6 +137,16 @@ def _select(question: Question, lead: Scored, own: list[Scored], limit: int) -> 
     return chosen
 
 
+def _with_answers(chosen: list[Scored], by_answer: list[Scored], limit: int) -> list[Scored]:
+    """`chosen` with the ranker's likeliest answers added; one more sentence than `limit`
+    may go, and `chosen`'s last picks give way to the rest."""
+    have = {(s.chunk.id, s.span.start) for s in chosen}
+    best = by_answer[0]
+    add = [s for s in by_answer[:TOP_ANSWERS] if s.score >= best.score - ANSWER_MARGIN]
+    add = [s for s in add if (s.chunk.id, s.span.start) not in have]
+    return add + chosen[: max(1, limit + 1 - len(add))]
+
+
 def _cover(
     question: Question,
     asks: list[Ask],
@@ -166,8 +180,9 @@ def compose(
     spans: Callable[[Chunk], list[Span]] | None = None,
     asks: list[Ask] | None = None,
     vectors: Callable[[list[tuple[Chunk, Span]]], np.ndarray] | None = None,
+    refocus: Callable[[Source], list[Scored]] | None = None,
 ) -> Draft:
-    """Pick 1-5 sentences and cite them; an empty Draft when nothing was retrieved."""
+    """Pick 1-6 sentences and cite them; an empty Draft when nothing was retrieved."""
     if not ranked:
         return Draft(text="")
     lead = primary_lead(ranked, history, wants_latest)
@@ -178,8 +193,12 @@ def compose(
     chosen = None
     if wants_latest and novelty is not None and spans is not None and newer is None:
         chosen = news_run(question, lead, own, novelty, spans)
+    # The release's sentences ranked by the sentence ranker, likeliest answer first.
+    by_answer = refocus(primary) if refocus is not None else []
     if chosen is None:
         chosen = _select(question, lead, own, limit)
+        if by_answer:
+            chosen = _with_answers(chosen, by_answer, limit)
     if asks and spans is not None and vectors is not None:
         chosen = _cover(question, asks, lead, own, chosen, spans, vectors)
     chosen = sorted(chosen, key=lambda s: (s.chunk.ord, s.span.start))
@@ -198,4 +217,5 @@ def compose(
     direct = direct_answer(question, [s for s in chosen if s.source is primary])
     if direct:
         text = f"{direct} [1].\n\n{text}"
-    return Draft(text=text, citations=citations, chosen=chosen, primary=primary)
+    answer_score = by_answer[0].score if by_answer else None
+    return Draft(text, citations, chosen, primary, answer_score)

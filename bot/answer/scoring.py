@@ -12,6 +12,7 @@ LEXICAL_WEIGHT = 0.6  # key terms of the question in the sentence (and half in i
 RELEASE_WEIGHT = 0.5  # key terms of the question anywhere in the sentence's release
 RANK_WEIGHT = 0.15  # the retriever's order of releases
 MAX_EMBEDDED = 20  # sentences embedded per question, chosen by their other scores
+WHOLE_RELEASE = 80  # sentences embedded when one release is read whole for its answer
 
 
 def release_terms(source: Source) -> set[str]:
@@ -46,6 +47,7 @@ def score_sentences(
     update_bonus: float = 0.0,
     stale_penalty: float = 0.0,
     novelty: Novelty | None = None,
+    whole: bool = False,
 ) -> list[Scored]:
     """Every useful sentence of `sources`, best first.
 
@@ -83,7 +85,7 @@ def score_sentences(
                 pending.append((source, chunk, span, score, lexical))
     # Embedding is the cost: only the likeliest sentences are embedded and ranked.
     pending.sort(key=lambda p: p[3], reverse=True)
-    pending = pending[:MAX_EMBEDDED]
+    pending = pending[: WHOLE_RELEASE if whole else MAX_EMBEDDED]
     vectors = bank.vectors([(chunk, span) for _, chunk, span, _, _ in pending])
     cosines = vectors @ question.vector if pending else []
     out = [

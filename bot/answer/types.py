@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bot.answer.phrases import capitalised_names, key_terms
+from bot.answer.phrases import asking_clause, capitalised_names, key_terms
 from bot.answer.shapes import BONUS as SHAPE_BONUS
 from bot.answer.shapes import Shape, known_words, shapes_of
 from index.models import Chunk, Citation
@@ -80,7 +80,9 @@ class Question:
         self.vector = vector
         self.cases = find_references(text)
         self.terms = key_terms(text)
-        self.answer_shapes = shapes_of(text)
+        # What kind of answer is wanted is said where the question asks, not in its scene
+        # ("... by his two passengers, who then took off with his taxi. Where ...?").
+        self.answer_shapes = shapes_of(asking_clause(text))
         self.known = known_words(text)
         self.names = [n for n in capitalised_names(text) if n.upper() not in self.cases]
         # Rare terms, names, places and case numbers say which release is meant.
@@ -92,6 +94,14 @@ class Question:
             for t in self.terms
         }
         self.total = sum(self.weights.values()) or 1.0
+        # The clause that asks (the whole question when it tells no scene first), embedded;
+        # set by the answerer, read by the sentence ranker.
+        self.focus: Ask | None = None
+        self.focus_terms: set[str] = set()
+
+    def set_focus(self, focus: Ask) -> None:
+        self.focus = focus
+        self.focus_terms = self.terms & key_terms(focus.text)
 
     def weight(self, terms: set[str]) -> float:
         """The share of the question's weighted key terms that `terms` holds."""
@@ -117,6 +127,7 @@ class Draft:
     citations: list[Citation] = field(default_factory=list)
     chosen: list[Scored] = field(default_factory=list)
     primary: Source | None = None
+    answer_score: float | None = None  # the sentence ranker's log-odds for its likeliest answer
 
 
 @dataclass(frozen=True)
@@ -138,6 +149,8 @@ class Evidence:
     missing_rarest: float = 0.0  # the rarest key term the release lacks, against the rarest
     wants_latest: bool = False
     withheld: bool = False  # a name is asked for and the release says it is not released
+    answer_score: float = 0.0  # the sentence ranker's log-odds for the release's likeliest answer
+    vague: bool = False  # the question names nothing to look for ("What were they worth?")
 
     def features(self) -> dict[str, float]:
         """The numbers the answerability model weighs, by name."""
@@ -155,6 +168,7 @@ class Evidence:
             "lexical_top": 1.0 / self.lexical_rank if self.lexical_rank else 0.0,
             "missing_rarest": self.missing_rarest,
             "wants_latest": float(self.wants_latest),
+            "answer_score": self.answer_score,
         }
 
 
