@@ -106,6 +106,7 @@ def test_refusal_names_and_cites_the_closest_releases(answerer):
         (Evidence(0.9, 0.9, False, dense_rank=None, lexical_rank=None), "refuse"),
         (Evidence(0.9, 0.9, False, essential_missing=True, dense_rank=1), "refuse"),
         (Evidence(0.9, 0.9, False, withheld=True, dense_rank=1), "refuse"),
+        (Evidence(0.9, 0.9, False, vague=True, dense_rank=1, lexical_rank=1), "refuse"),
         (Evidence(0.2, 0.2, False, case_match=True, dense_rank=1), "answer"),
         (Evidence(0.9, 0.9, False, dense_rank=1, lexical_rank=1), None),
     ],

@@ -12,6 +12,8 @@ the release lacks.
 
 from __future__ import annotations
 
+import re
+
 from bot.answer.answerability import Answerability
 from bot.answer.scoring import release_terms
 from bot.answer.shapes import WITHHELD
@@ -23,6 +25,8 @@ from index.text import terms_of
 # Below both, no release is about the question (no answerable training question was).
 FAR_COSINE = 0.3  # the best quoted sentence
 FAR_DENSE = 0.35  # the release's best chunk
+MIN_TERMS = 2  # a question with fewer key terms only points back at an earlier one
+NEIGHBOURHOOD = re.compile(r"\b(?:End|Side|Heights|Village|Downtown|Exchange District)$")
 
 
 def is_weak(proof: Evidence, model: Answerability | None = None) -> bool:
@@ -36,13 +40,14 @@ def hard_rule(proof: Evidence) -> str | None:
     """ "refuse" or "answer" when a rule decides, None when the model must weigh it.
 
     A case number the store does not hold, nothing retrieved or nothing close in meaning,
-    a name the release says it withholds, or no quoted sentence with the kind of answer
-    asked for (a name, a figure, a date, a sentence) is a refusal; the case number asked
+    a name the release says it withholds, no quoted sentence with the kind of answer
+    asked for (a name, a figure, a date, a sentence), or a question that names nothing
+    to look for ("What were they worth?", asked alone) is a refusal; the case number asked
     about is an answer.
     """
     if proof.missing_case or proof.dense_rank is None and proof.lexical_rank is None:
         return "refuse"
-    if proof.essential_missing or proof.withheld:
+    if proof.essential_missing or proof.withheld or proof.vague:
         return "refuse"
     if proof.case_match:
         return "answer"
@@ -73,6 +78,9 @@ def evidence(
     missing = [question.weights[t] for t in question.terms if t not in has]
     rarest = max(question.weights.values(), default=1.0) or 1.0
     others = [s.dense for s in sources if s is not primary]
+    # A neighbourhood said in everyday words ("the North End") is not a name the release
+    # must repeat; a person's or a business's name is.
+    named = [n for n in question.names if not NEIGHBOURHOOD.search(n)]
     # A detail the release says it keeps back: a name or identity, an amount.
     asks_name = any(s.name in ("who", "named") for s in shapes)
     asks_amount = any(s.name in ("money", "quantity") for s in shapes)
@@ -82,8 +90,7 @@ def evidence(
         missing_case=bool(question.cases) and not set(question.cases) & known_cases,
         case_match=bool(question.cases) and set(question.cases) <= refs,
         sentence_coverage=question.weight(heads | said),
-        missing_names=sum(1 for n in question.names if n.lower() not in text)
-        / max(1, len(question.names)),
+        missing_names=sum(1 for n in named if n.lower() not in text) / max(1, len(named)),
         shape_ok=len(met) / len(shapes) if shapes else None,
         essential_missing=any(s.essential and s.name not in met for s in shapes),
         dense=primary.dense,
@@ -93,6 +100,8 @@ def evidence(
         missing_rarest=max(missing, default=0.0) / rarest,
         wants_latest=wants_latest,
         withheld=asks_name and bool(WITHHELD.search(text)) or asks_amount and "undisclosed" in text,
+        answer_score=draft.answer_score if draft.answer_score is not None else 0.0,
+        vague=len(question.terms) < MIN_TERMS and not question.cases,
     )
 
 
