@@ -123,3 +123,27 @@ def test_the_model_prefers_close_releases_to_distant_ones():
                        lexical_rank=None, missing_rarest=1.0, missing_names=1.0)  # fmt: skip
     assert model.probability(close) > model.probability(distant)
     assert model.answers(close)
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("Who attacked a little boy in his home in the North End?", 0.0),
+        ("Who attacked a little boy in the home of Jason SMITH?", 1.0),
+    ],
+)
+def test_a_neighbourhood_said_in_everyday_words_is_not_a_missing_name(question, missing):
+    import datetime as dt
+
+    from bot.answer.refusal import evidence
+    from bot.answer.types import Draft, Question, Scored, Source
+    from index.models import Chunk
+    from index.text import Span
+
+    text = "A North District patrol arrested Daniel Jensen on Pritchard Avenue."
+    chunk = Chunk(id="c-0", publication_id="c", ord=0, text=text, title="Assault",
+                  published=dt.date(2019, 10, 31), source="c.html", content_hash="c")  # fmt: skip
+    source = Source(n=1, chunks=[chunk], dense=0.6, dense_rank=1, lexical_rank=1)
+    chosen = [Scored(source, chunk, Span(0, len(text)), 1.0, 0.6, 0.3)]
+    proof = evidence(Question(question, None), Draft(text, [], chosen, source), [source])
+    assert proof.missing_names == missing

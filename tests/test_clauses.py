@@ -9,7 +9,7 @@ import pytest
 
 from bot.answer.clauses import asks_of, focus_of, split_question
 from bot.answer.extractive import compose
-from bot.answer.phrases import question_sentences
+from bot.answer.phrases import asking_clause, question_sentences
 from bot.answer.scoring import Question, score_sentences
 from bot.answer.sentence_bank import SentenceBank
 from bot.answer.sources import Source
@@ -105,3 +105,18 @@ def test_a_question_is_cut_into_sentences_at_stops_not_at_abbreviations():
         "A man was hit on St. Anne's Road by Dr. Smith's car.",
         "Was he hurt?",
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "asking"),
+    [
+        (
+            "Which Regina high school did Jeffrey G. DUMBA teach at when he was charged in 2021?",
+            "Which Regina high school did Jeffrey G. DUMBA teach at",
+        ),
+        ("When was he arrested?", "When was he arrested?"),  # "When" opens the ask
+        ("A man robbed a bank. What did he take after he left?", "What did he take"),
+    ],
+)
+def test_the_asking_clause_stops_where_its_context_begins(question, asking):
+    assert asking_clause(question) == asking
