@@ -17,8 +17,6 @@ releases no other gold question uses). The test split is never read.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import sys
 from pathlib import Path
 
@@ -28,16 +26,17 @@ ROOT = Path(__file__).resolve().parents[1]
 # Run as a script, sys.path[0] is bench/, whose http.py would shadow the standard library.
 sys.path[0] = str(ROOT)
 
+from bench.logistic_fit import (  # noqa: E402
+    TRAINING,
+    auc,
+    feature_rows,
+    fit,
+    out_of_fold,
+    standardise,
+    write_model,
+)
 from bot.answer.answerability import MODEL  # noqa: E402
 from bot.evaluation.gold import load_gold  # noqa: E402
-
-TRAINING = [
-    (ROOT / "bench" / "gold_blind.jsonl", "dev"),
-    (ROOT / "bench" / "gold.jsonl", None),
-    (ROOT / "bench" / "gold_fresh.jsonl", None),
-    (ROOT / "bench" / "gold_train.jsonl", None),
-]
-L2 = 1.0
 
 
 def collect(store: Path) -> list[dict]:
@@ -84,27 +83,6 @@ SIGNS = {
 }
 
 
-def fit(
-    x: np.ndarray,
-    y: np.ndarray,
-    steps: int = 4000,
-    rate: float = 0.1,
-    signs: np.ndarray | None = None,
-):
-    """Weights and bias of a balanced, L2-penalised logistic regression (gradient descent);
-    with `signs`, a weight is kept at 0 rather than pointing against its sign."""
-    w, b = np.zeros(x.shape[1]), 0.0
-    balance = np.where(y == 1, 0.5 / max(y.mean(), 1e-9), 0.5 / max(1 - y.mean(), 1e-9))
-    for _ in range(steps):
-        p = 1 / (1 + np.exp(-(x @ w + b)))
-        g = balance * (p - y)
-        w -= rate * (x.T @ g / len(y) + L2 * w / len(y))
-        b -= rate * g.mean()
-        if signs is not None:
-            w = np.where(signs * w < 0, 0.0, w)
-    return w, b
-
-
 def choose_threshold(p: np.ndarray, y: np.ndarray, budget: float) -> float:
     """The highest threshold that refuses at most `budget` of the answerable questions."""
     grid = np.linspace(0.0, 0.95, 96)
@@ -121,26 +99,13 @@ def main() -> int:
         "--budget", type=float, default=0.03, help="share of answerable questions it may refuse"
     )
     args = ap.parse_args()
-    if args.features and args.features.exists():
-        rows = [json.loads(line) for line in args.features.read_text().splitlines()]
-    else:
-        rows = collect(args.store)
-        if args.features:
-            args.features.parent.mkdir(parents=True, exist_ok=True)
-            args.features.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    rows = feature_rows(args.features, lambda: collect(args.store))
     rows = [r for r in rows if not r["hard"]]  # the hard rules decide these, not the model
-    names = list(rows[0]["features"])
-    raw = np.asarray([[r["features"][n] for n in names] for r in rows], dtype=float)
-    y = np.asarray([1.0 if r["answerable"] else 0.0 for r in rows])
-    mean, scale = raw.mean(axis=0), raw.std(axis=0)
-    scale[scale < 1e-6] = 1.0  # a feature constant over the training data weighs nothing
+    names, raw, mean, scale = standardise(rows)
     x = (raw - mean) / scale
+    y = np.asarray([1.0 if r["answerable"] else 0.0 for r in rows])
     signs = np.asarray([SIGNS.get(n, 0) for n in names], dtype=float)
-    folds = np.asarray([hashlib.sha256(r["group"].encode()).digest()[0] % 5 for r in rows])
-    held_out = np.zeros(len(y))
-    for k in range(5):
-        w, b = fit(x[folds != k], y[folds != k], signs=signs)
-        held_out[folds == k] = 1 / (1 + np.exp(-(x[folds == k] @ w + b)))
+    held_out = 1 / (1 + np.exp(-out_of_fold(x, y, [r["group"] for r in rows], signs)))
     threshold = choose_threshold(held_out, y, args.budget)
     w, b = fit(x, y, signs=signs)
     said = held_out >= threshold
@@ -149,20 +114,21 @@ def main() -> int:
         f"answerable refused {1 - said[y == 1].mean():.3f}, "
         f"unanswerable refused {(~said[y == 0]).mean():.3f}"
     )
-    for name, weight in sorted(zip(names, w, strict=True), key=lambda p: -abs(p[1])):
-        print(f"  {name:20} {weight:+.3f}")
-    model = {
-        "features": names,
-        "mean": [round(float(v), 6) for v in mean],
-        "scale": [round(float(v), 6) for v in scale],
-        "weights": [round(float(v), 6) for v in w],
-        "bias": round(float(b), 6),
-        "threshold": round(threshold, 3),
-        "trained_on": [f"{p.name}{':' + s if s else ''}" for p, s in TRAINING],
-        "questions": len(y),
-        "budget": args.budget,
-    }
-    args.out.write_text(json.dumps(model, indent=2) + "\n")
+    print("  feature              weight   AUC alone (answerable above unanswerable)")
+    for i in sorted(range(len(names)), key=lambda i: -abs(w[i])):
+        print(f"  {names[i]:20} {w[i]:+.3f}   {auc(raw[:, i], y):.3f}")
+    write_model(
+        args.out,
+        names,
+        mean,
+        scale,
+        w,
+        b,
+        threshold=round(threshold, 3),
+        trained_on=[f"{p.name}{':' + s if s else ''}" for p, s in TRAINING],
+        questions=len(y),
+        budget=args.budget,
+    )
     print(f"wrote {args.out}")
     return 0
 

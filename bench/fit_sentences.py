@@ -15,8 +15,6 @@ and bench/gold_fresh.jsonl. The test split is never read.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import sys
 from pathlib import Path
 
@@ -26,7 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 # Run as a script, sys.path[0] is bench/, whose http.py would shadow the standard library.
 sys.path[0] = str(ROOT)
 
-from bench.fit_answerability import TRAINING, fit  # noqa: E402
+from bench.logistic_fit import (  # noqa: E402
+    TRAINING,
+    feature_rows,
+    fit,
+    out_of_fold,
+    standardise,
+    write_model,
+)
 from bot.answer.sentence_model import MODEL  # noqa: E402
 from bot.evaluation.gold import load_gold  # noqa: E402
 
@@ -85,25 +90,11 @@ def main() -> int:
     ap.add_argument("--features", type=Path, help="read/write the collected features here")
     ap.add_argument("--out", type=Path, default=MODEL)
     args = ap.parse_args()
-    if args.features and args.features.exists():
-        rows = [json.loads(line) for line in args.features.read_text().splitlines()]
-    else:
-        rows = collect(args.store)
-        if args.features:
-            args.features.parent.mkdir(parents=True, exist_ok=True)
-            args.features.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    names = list(rows[0]["features"])
-    raw = np.asarray([[r["features"][n] for n in names] for r in rows], dtype=float)
-    y = np.asarray([1.0 if r["label"] else 0.0 for r in rows])
-    mean, scale = raw.mean(axis=0), raw.std(axis=0)
-    scale[scale < 1e-6] = 1.0
+    rows = feature_rows(args.features, lambda: collect(args.store))
+    names, raw, mean, scale = standardise(rows)
     x = (raw - mean) / scale
-    folds = np.asarray([hashlib.sha256(r["id"].encode()).digest()[0] % 5 for r in rows])
-    held_out = np.zeros(len(y))
-    for k in range(5):
-        w, b = fit(x[folds != k], y[folds != k])
-        held_out[folds == k] = x[folds == k] @ w + b
-    found = np.asarray(ranks(rows, held_out))
+    y = np.asarray([1.0 if r["label"] else 0.0 for r in rows])
+    found = np.asarray(ranks(rows, out_of_fold(x, y, [r["id"] for r in rows])))
     baseline = np.asarray(ranks(rows, raw[:, names.index("cosine")]))
     print(
         f"{len(found)} questions, {len(y)} sentences; answering sentence first / in top 3, "
@@ -111,14 +102,7 @@ def main() -> int:
         f"(by cosine to the question: {(baseline == 1).mean():.3f} / {(baseline <= 3).mean():.3f})"
     )
     w, b = fit(x, y)
-    model = {
-        "features": names,
-        "mean": [round(float(v), 6) for v in mean],
-        "scale": [round(float(v), 6) for v in scale],
-        "weights": [round(float(v), 6) for v in w],
-        "bias": round(float(b), 6),
-    }
-    args.out.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
+    write_model(args.out, names, mean, scale, w, b)
     print(f"wrote {args.out}: " + ", ".join(f"{n} {v:+.2f}" for n, v in zip(names, w, strict=True)))
     return 0
 
