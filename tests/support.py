@@ -30,3 +30,21 @@ def clean_settings(**values) -> Settings:
         for key in [k for k in os.environ if k.startswith("POLICING_QA_")]:
             mp.delenv(key)
         return Settings(_env_file=None, **values)
+
+
+def one_chunk_release(pid: str, text: str, title: str, published, n: int = 1):
+    """A retrieved release of one chunk, as the answerer's scorers see it (a `Source`)."""
+    from bot.answer.types import Source
+    from index.models import Chunk
+
+    chunk = Chunk(
+        id=f"{pid}-0000",
+        publication_id=pid,
+        ord=0,
+        text=text,
+        title=title,
+        published=published,
+        source=f"{pid}.html",
+        content_hash=pid,
+    )
+    return Source(n=n, chunks=[chunk])

@@ -136,14 +136,13 @@ def test_a_neighbourhood_said_in_everyday_words_is_not_a_missing_name(question, 
     import datetime as dt
 
     from bot.answer.refusal import evidence
-    from bot.answer.types import Draft, Question, Scored, Source
-    from index.models import Chunk
+    from bot.answer.types import Draft, Question, Scored
     from index.text import Span
+    from tests.support import one_chunk_release
 
     text = "A North District patrol arrested Daniel Jensen on Pritchard Avenue."
-    chunk = Chunk(id="c-0", publication_id="c", ord=0, text=text, title="Assault",
-                  published=dt.date(2019, 10, 31), source="c.html", content_hash="c")  # fmt: skip
-    source = Source(n=1, chunks=[chunk], dense=0.6, dense_rank=1, lexical_rank=1)
-    chosen = [Scored(source, chunk, Span(0, len(text)), 1.0, 0.6, 0.3)]
+    source = one_chunk_release("c", text, "Assault", dt.date(2019, 10, 31))
+    source.dense, source.dense_rank, source.lexical_rank = 0.6, 1, 1
+    chosen = [Scored(source, source.head, Span(0, len(text)), 1.0, 0.6, 0.3)]
     proof = evidence(Question(question, None), Draft(text, [], chosen, source), [source])
     assert proof.missing_names == missing

@@ -12,8 +12,7 @@ from bot.answer.extractive import compose
 from bot.answer.phrases import asking_clause, question_sentences
 from bot.answer.scoring import Question, score_sentences
 from bot.answer.sentence_bank import SentenceBank
-from bot.answer.sources import Source
-from index.models import Chunk
+from tests.support import one_chunk_release
 
 RELEASE = (
     "On September 13, 2017, officers responded to a robbery in the 1400 block of Notre Dame "
@@ -46,17 +45,7 @@ def test_split_question(question, parts):
 
 
 def test_each_part_of_a_two_part_question_is_answered(embedder):
-    chunk = Chunk(
-        id="p-0000",
-        publication_id="p",
-        ord=0,
-        text=RELEASE,
-        title="Officer Involved Shooting",
-        published=dt.date(2017, 9, 14),
-        source="p.html",
-        content_hash="p",
-    )
-    source = Source(n=1, chunks=[chunk])
+    source = one_chunk_release("p", RELEASE, "Officer Involved Shooting", dt.date(2017, 9, 14))
     text = (
         "How old was the suspect who died after the Alfred Avenue shooting, "
         "and which agency took over the investigation?"

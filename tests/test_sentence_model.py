@@ -16,7 +16,7 @@ from bot.answer.sentence_model import MODEL, rank_sentences, sentence_features
 from bot.answer.sources import Source
 from bot.answer.types import Ask
 from index.errors import ConfigError
-from index.models import Chunk
+from tests.support import one_chunk_release
 
 # A scene first, then the answer, which shares no word with the question's asking clause.
 RELEASE = (
@@ -33,17 +33,8 @@ QUESTION = (
 
 
 def _source() -> Source:
-    chunk = Chunk(
-        id="r-0000",
-        publication_id="r",
-        ord=0,
-        text=RELEASE,
-        title="Request for Assistance - Attempted Robbery",
-        published=dt.date(2021, 8, 18),
-        source="r.html",
-        content_hash="r",
-    )
-    return Source(n=1, chunks=[chunk])
+    title = "Request for Assistance - Attempted Robbery"
+    return one_chunk_release("r", RELEASE, title, dt.date(2021, 8, 18))
 
 
 def _question(embedder, text: str, focus: str) -> Question:
