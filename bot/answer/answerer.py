@@ -25,7 +25,6 @@ from bot.answer.releases import ReleaseReader
 from bot.answer.scoring import score_sentences
 from bot.answer.sentence_bank import SentenceBank
 from bot.answer.sentence_model import rank_sentences
-from bot.answer.shapes import shapes_of
 from bot.answer.sources import number_sources
 from bot.answer.types import Ask, Draft, Evidence, Question, Source
 from index.errors import ConfigError
@@ -165,7 +164,7 @@ class Answerer:
         focus_vector = (
             np.asarray(self.embedder.embed_documents([focus])[0], np.float32) if focus else vector
         )
-        q.set_focus(Ask(focus or plain, focus_vector, tuple(shapes_of(focus or plain))))
+        q.set_focus(Ask(focus or plain, focus_vector, ()))  # its kinds of answer: q's own
         return q
 
     def sentences_of(self, q: Question, source: Source, bonus=0.0, stale=0.0, novelty=None):
