@@ -35,6 +35,18 @@ PAIRS = [
         "73",
         "How much money were the firearms seized from the Almond Bay residence worth?",
     ),
+    # Another year, another city: the same search finds the same release, which is not
+    # about them.
+    (
+        "How many firearms were seized from the Almond Bay home in Winnipeg in October 2019?",
+        "73",
+        "How many firearms were seized from the Almond Bay home in Winnipeg in October 2016?",
+    ),
+    (
+        "How many firearms did Winnipeg police seize from a home on Almond Bay?",
+        "73",
+        "How many firearms did Calgary police seize from a home on Almond Bay?",
+    ),
 ]
 
 # Everyday words: none of the release's names, figures, case numbers or phrases.

@@ -22,6 +22,7 @@ from bot.answer.phrases import key_terms
 from bot.answer.redact import shown
 from bot.answer.refusal import evidence, is_weak, refusal
 from bot.answer.releases import ReleaseReader
+from bot.answer.scope import Scope, fitting
 from bot.answer.scoring import score_sentences
 from bot.answer.sentence_bank import SentenceBank
 from bot.answer.sentence_model import rank_sentences
@@ -39,6 +40,9 @@ GENERATORS = ("extractive", "openai")
 LATEST_BONUS = 0.3
 CASE_BONUS = 0.15
 STALE_PENALTY = 0.2  # what an update repeats "as previously released" is not news
+# Of the year or place asked about: only the first few releases found may stand in for
+# the first when it is not (further down, a release fits by chance, not by subject).
+SCOPE_DEPTH = 3
 
 
 def build_generator(settings):
@@ -128,7 +132,15 @@ class Answerer:
             # Whole releases, so that an update's retelling of the case is recognised.
             self.releases.complete_all(sources)
             novelty = find_news(sources, case_ids, self.bank.spans)
-        ranked = score_sentences(q, sources, self.bank, bonus, stale, novelty)
+        # Answer only from releases of the year and place asked about, when any was found.
+        scope = Scope.of(plain)
+        misfits = set()
+        if scope:
+            head = sources[:SCOPE_DEPTH]
+            fit = {s.publication_id for s in fitting(scope, head, self.releases.complete)}
+            misfits = {s.publication_id for s in head} - fit if fit else set()
+        pool = [s for s in sources if s.publication_id not in misfits]
+        ranked = score_sentences(q, pool, self.bank, bonus, stale, novelty)
         if wants_latest and novelty is not None and ranked:
             # Releases that retell one another tell one story, whatever their case numbers.
             case_ids = novelty.story(case_ids or [ranked[0].source.publication_id])
@@ -136,7 +148,7 @@ class Answerer:
         # (with `novelty`, every release was read whole already).
         lead = primary_lead(ranked, case_ids, wants_latest) if ranked else None
         if novelty is None and lead is not None and self.releases.complete(lead.source):
-            ranked = score_sentences(q, sources, self.bank, bonus, stale, novelty)
+            ranked = score_sentences(q, pool, self.bank, bonus, stale, novelty)
         draft = compose(
             q,
             ranked,
@@ -149,7 +161,8 @@ class Answerer:
             vectors=self.bank.vectors,
             refocus=lambda source: self._by_answer(q, source, bonus, stale, novelty),
         )
-        proof = evidence(q, draft, sources, wants_latest)
+        out_of_scope = bool(scope) and draft.primary is not None and not scope.fits(draft.primary)
+        proof = evidence(q, draft, sources, wants_latest, out_of_scope=out_of_scope)
         log.debug("evidence for %s: %s", shown(standalone, self.settings.log_questions), proof)
         return sources, draft, proof
 

@@ -41,13 +41,14 @@ def hard_rule(proof: Evidence) -> str | None:
 
     A case number the store does not hold, nothing retrieved or nothing close in meaning,
     a name the release says it withholds, no quoted sentence with the kind of answer
-    asked for (a name, a figure, a date, a sentence), or a question that names nothing
-    to look for ("What were they worth?", asked alone) is a refusal; the case number asked
-    about is an answer.
+    asked for (a name, a figure, a date, a sentence), a question that names nothing
+    to look for ("What were they worth?", asked alone), or one whose year or place no
+    release found is about (`scope.Scope`) is a refusal; the case number asked about is an
+    answer.
     """
     if proof.missing_case or proof.dense_rank is None and proof.lexical_rank is None:
         return "refuse"
-    if proof.essential_missing or proof.withheld or proof.vague:
+    if proof.essential_missing or proof.withheld or proof.vague or proof.out_of_scope:
         return "refuse"
     if proof.case_match:
         return "answer"
@@ -57,11 +58,16 @@ def hard_rule(proof: Evidence) -> str | None:
 
 
 def evidence(
-    question: Question, draft: Draft, sources: list[Source], wants_latest: bool = False
+    question: Question,
+    draft: Draft,
+    sources: list[Source],
+    wants_latest: bool = False,
+    out_of_scope: bool = False,
 ) -> Evidence:
-    """Measure how well `draft` covers `question`."""
+    """Measure how well `draft` covers `question`; `out_of_scope`: no release found is of
+    the year or place the question names."""
     if not draft.chosen or draft.primary is None:
-        return Evidence(0.0, 0.0, bool(question.cases))
+        return Evidence(0.0, 0.0, bool(question.cases), out_of_scope=out_of_scope)
     primary = draft.primary
     heads = set()
     for chunk in primary.chunks:
@@ -102,6 +108,7 @@ def evidence(
         withheld=asks_name and bool(WITHHELD.search(text)) or asks_amount and "undisclosed" in text,
         answer_score=draft.answer_score if draft.answer_score is not None else 0.0,
         vague=len(question.terms) < MIN_TERMS and not question.cases,
+        out_of_scope=out_of_scope,
     )
 
 

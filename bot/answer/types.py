@@ -151,6 +151,7 @@ class Evidence:
     withheld: bool = False  # a name is asked for and the release says it is not released
     answer_score: float = 0.0  # the sentence ranker's log-odds for the release's likeliest answer
     vague: bool = False  # the question names nothing to look for ("What were they worth?")
+    out_of_scope: bool = False  # no release found is of the year or place the question names
 
     def features(self) -> dict[str, float]:
         """The numbers the answerability model weighs, by name."""

@@ -1,0 +1,87 @@
+"""The year and the place a question names, and whether a release is about them.
+
+"How many vehicles were stopped in week 1 of the 2017 checkstop program in Calgary?" is
+not answered by a Winnipeg release of 2019, however close its words are: near-miss
+questions ask about another year or another city than the release the search finds.
+A release fits the question's years when it was published in one of them or names one;
+it fits the places when it names each (its issuer counts: a Regina Police Service release
+need not say "Regina", and its city stands for its province).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.answer.types import Source
+
+YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
+# Cities, provinces, states and countries a question may place an event in; the
+# neighbourhoods and streets of a city are left to the words of the release.
+PLACES = re.compile(
+    r"\b(?:Winnipeg|Regina|Saskatoon|Brandon|Calgary|Edmonton|Vancouver|Victoria|Toronto"
+    r"|Montreal|Ottawa|Halifax|Hamilton|Mississauga|Surrey|Kelowna|Lethbridge|Red Deer"
+    r"|Moose Jaw|Prince Albert|Thunder Bay|Kenora|Steinbach|Selkirk|Portage la Prairie"
+    r"|Thompson|Dauphin|Swift Current|Yorkton|North Battleford|Estevan|Weyburn"
+    r"|Manitoba|Saskatchewan|Alberta|Ontario|Quebec|British Columbia|Nova Scotia"
+    r"|New Brunswick|Newfoundland|Nunavut|Yukon|Northwest Territories"
+    r"|London|Manchester|Birmingham|Liverpool|Glasgow|Edinburgh|England|Scotland|Wales"
+    r"|Minneapolis|Fargo|Grand Forks|Chicago|Seattle|New York|Los Angeles|Detroit"
+    r"|Minnesota|North Dakota|Michigan|Montana|Alaska|Texas|California|Florida)\b"
+)
+# What an issuer's city implies without saying it.
+IMPLIED = {
+    "Winnipeg": ("Manitoba",),
+    "Regina": ("Saskatchewan",),
+    "London": ("England",),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The years and places a question names (either may be empty)."""
+
+    years: frozenset[str] = frozenset()
+    places: frozenset[str] = frozenset()
+
+    @staticmethod
+    def of(question: str) -> Scope:
+        return Scope(frozenset(YEAR.findall(question)), frozenset(PLACES.findall(question)))
+
+    def __bool__(self) -> bool:
+        return bool(self.years or self.places)
+
+    def fits(self, source: Source) -> bool:
+        """True when `source` (as read so far) is about one of the years and every place."""
+        return self.fits_text(
+            " ".join([source.head.title, *(c.text for c in source.chunks)]),
+            source.published,
+            source.head.issuer,
+        )
+
+    def fits_text(self, text: str, published: str | None, issuer: str | None) -> bool:
+        if self.years:
+            said = set(YEAR.findall(text))
+            if published:
+                said.add(published[:4])
+            if not self.years & said:
+                return False
+        if self.places:
+            where = f"{text} {issuer or ''}"
+            named = set(PLACES.findall(where))
+            for city in list(named):
+                named.update(IMPLIED.get(city, ()))
+            if not self.places <= named:
+                return False
+        return True
+
+
+def fitting(scope: Scope, sources: Iterable[Source], complete) -> list[Source]:
+    """The sources that fit `scope`; one that does not fit as read is read whole first
+    (`complete(source)`), since the year or place may sit in a chunk not retrieved."""
+    out = []
+    for source in sources:
+        if scope.fits(source) or complete(source) and scope.fits(source):
+            out.append(source)
+    return out
