@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.answer.direct import direct_answer
-from bot.answer.shapes import WITHHELD, known_words, shapes_of
+from bot.answer.shapes import known_words, shapes_of
 from bot.answer.types import Question, Scored, Source
+from bot.answer.vocab import WITHHELD
 from index.models import Chunk
 from index.text import Span
 

@@ -16,9 +16,9 @@ import re
 
 from bot.answer.answerability import Answerability
 from bot.answer.scoring import release_terms
-from bot.answer.shapes import WITHHELD
 from bot.answer.sources import find_quote
 from bot.answer.types import Draft, Evidence, Question, Source
+from bot.answer.vocab import WITHHELD
 from index.models import Citation
 from index.text import terms_of
 

@@ -15,27 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.answer.types import Source
+from bot.answer.vocab import IMPLIED, PLACES
 
 YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
-# Cities, provinces, states and countries a question may place an event in; the
-# neighbourhoods and streets of a city are left to the words of the release.
-PLACES = re.compile(
-    r"\b(?:Winnipeg|Regina|Saskatoon|Brandon|Calgary|Edmonton|Vancouver|Victoria|Toronto"
-    r"|Montreal|Ottawa|Halifax|Hamilton|Mississauga|Surrey|Kelowna|Lethbridge|Red Deer"
-    r"|Moose Jaw|Prince Albert|Thunder Bay|Kenora|Steinbach|Selkirk|Portage la Prairie"
-    r"|Thompson|Dauphin|Swift Current|Yorkton|North Battleford|Estevan|Weyburn"
-    r"|Manitoba|Saskatchewan|Alberta|Ontario|Quebec|British Columbia|Nova Scotia"
-    r"|New Brunswick|Newfoundland|Nunavut|Yukon|Northwest Territories"
-    r"|London|Manchester|Birmingham|Liverpool|Glasgow|Edinburgh|England|Scotland|Wales"
-    r"|Minneapolis|Fargo|Grand Forks|Chicago|Seattle|New York|Los Angeles|Detroit"
-    r"|Minnesota|North Dakota|Michigan|Montana|Alaska|Texas|California|Florida)\b"
-)
-# What an issuer's city implies without saying it.
-IMPLIED = {
-    "Winnipeg": ("Manitoba",),
-    "Regina": ("Saskatchewan",),
-    "London": ("England",),
-}
 
 
 @dataclass(frozen=True)

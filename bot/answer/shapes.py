@@ -10,45 +10,29 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+from bot.answer.vocab import (
+    AGENCY,
+    CHARGE_AMOUNT,
+    CIVILIAN,
+    MONTH,
+    MONTH_NAMES,
+    NUMBER_WORDS,
+    OFFENCE,
+    PEOPLE,
+    PERSON,
+    PLACE,
+    PLACE_NAMES,
+    STREET,
+    WEEKDAYS,
+)
+
 # Dates, times and block numbers: figures that are context, not quantities.
 _CONTEXT_FIGURES = re.compile(
-    rf"\b{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?|\b(?:19|20)\d{{2}}\b"
+    rf"\b{MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?|\b(?:19|20)\d{{2}}\b"
     r"|\b\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?|\b(?:first )?\d+ block\b|\b[A-Z]\d{2}-\d+\b"
     r"|\b\d{3}[-.]\d{3}[-.](?:\d{4}|[A-Z]{4})\b|\(\d{4}\)"
 )
 _CLAUSE = r"(?:^|\band\s+|,\s*|;\s*)"
-_PLACE = (
-    r"\b(?:block|area) of [A-Z0-9]|\b[A-Z][a-z]+ (?:Street|Avenue|Road|Drive|Boulevard|Bay|"
-    r"Crescent|Highway|Place|Park|Lane|Way|Hotel|Centre|Station|St\.|Ave\.)"
-)
-
-
-# A person named: "Jason Scott WOODHOUSE, 23", "Kyllan James Ellis" on a list line,
-# "arrested Janice Allison FRANKLIN", "Sgt. Jane Doe"; not "Investigation Section, a 24".
-_INSTITUTION = r"(?<!Section)(?<!Unit)(?<!Service)(?<!Police)(?<!Division)(?<!Centre)(?<!Team)"
-_OFFENCE = (
-    r"(?:Murder|Manslaughter|Assault|Robbery|Possession|Theft|Weapon|Firearm|Break|Comply"
-    r"|Conveyance|Dangerous|Mischief|Fraud|Arson|Abduction|Kidnapping|Trafficking|Threats"
-    r"|Flight|Impaired|Death|Harm|Order|Property|Offence|Attempt|Escape|Breach|Sexual)"
-)
-# Capitalised words before an acronym that are not a first name: "The IIU", "Winnipeg RCMP".
-_NOT_A_NAME = (
-    r"(?:The|A|An|This|That|These|Those|Our|His|Her|Its|Their|Police|City|Winnipeg|Regina"
-    r"|Manitoba|Saskatchewan|Canada|Provincial|Federal|Local|Both|Two|Three|Four|Five)"
-)
-# A person outside the police: "Jason Scott WOODHOUSE, 23", a list line, "arrested X Y".
-_CIVILIAN = (
-    rf"\b[A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+)+{_INSTITUTION},? (?:an? )?\(?\d{{1,3}}\b"
-    rf"|\b(?!{_NOT_A_NAME}\b)[A-Z][a-z]+ [A-Z]{{3,}}\b"
-    rf"|^\s*[-•]\s*(?!.*\b{_OFFENCE}\b)[A-Z][a-z]+(?: [A-Z][A-Za-z'’-]+){{1,3}}\s*$"
-    r"|\b(?:arrested|charged|identified as|named)\s+[A-Z][a-z]+(?: [A-Z][A-Za-z'’-]+){1,3}"
-)
-_PERSON = re.compile(
-    _CIVILIAN + r"|\b(?:Superintendent|Inspector|Sergeant|Sgt\.|Constable"
-    r"|Cst\.|Chief|Detective|Staff Sergeant|Mr\.|Ms\.|Mrs\.|Dr\.) [A-Z][a-z]+ [A-Z][a-z]+",
-    re.MULTILINE,
-)
 
 
 @dataclass(frozen=True)
@@ -72,7 +56,7 @@ class Shape:
     ) -> re.Match | None:
         """Where `sentence` gives this kind of answer, in its own offsets, if it does."""
         if self.figures_only:
-            sentence = _blank(_CHARGE_AMOUNT, _blank(_CONTEXT_FIGURES, sentence))
+            sentence = _blank(CHARGE_AMOUNT, _blank(_CONTEXT_FIGURES, sentence))
         pattern = known.get(self.novel_only) if known and self.novel_only else None
         if pattern is not None:
             sentence = _blank(pattern, sentence)
@@ -105,56 +89,16 @@ def _re(pattern: str, flags: int = 0) -> re.Pattern:
     return re.compile(pattern, flags)
 
 
-_MONTH_NAMES = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-)
-_STREET = "Street|Avenue|Road|Drive|Boulevard|Bay|Crescent|Highway|Place|Lane|Way|Trail"
-# The police, courts and places name themselves in every release; they are not the
-# business, school or club a question asks the name of.
-_AGENCY = (
-    r"Police|Services?|Units?|Division|Section|Patrol|Court|Crimes?|Investigators?"
-    r"|Investigation|Team|Station|District|Justice|Department|Branch|Traffic|Homicide|General"
-    r"|Operations|Officers?|Peace|RCMP|Mounted|Provincial|Headquarters|Hwy|St|Blvd|Ave"
-)
-_PROVINCES = (
-    r"Winnipeg|Regina|Manitoba|Saskatchewan|Canada|Ontario|Alberta|British Columbia|Quebec"
-    r"|Saskatoon|Calgary|Edmonton|Brandon|London"
-)
-_WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
-# Counts written out ("seven people who had been stabbed"); not "one", which is rarely one.
-_NUMBER_WORDS = (
-    r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
-    r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty"
-    r"|ninety|hundreds?|dozens?|thousands?"
-)
-# People a question may ask the name of ("the name of the 56-year-old man").
-_PEOPLE = (
-    r"(?:man|men|woman|women|boy|girl|victim|suspect|driver|officer|person|accused|youth|teen"
-    r"|teenager|child|employee|parent|member|male|female|owner|teacher|student|worker|healer"
-    r"|individual|pedestrian|cyclist|motorist|operator|resident|father|mother|son|daughter"
-    r"|\d{1,3}[- ]years?[- ]old)s?"
-)
-# A name withheld: the release answers "who?" by saying it will not.
-WITHHELD = re.compile(
-    r"\b(?:names?|identit(?:y|ies))\b[^.]{0,60}?\b(?:(?:is|are|was|were|will) not (?:being |be )?"
-    r"(?:released|disclosed|made public)|withheld|not been released)"
-    r"|\bnot (?:be )?(?:releasing|identifying|naming)\b|\bwill not (?:name|identify)\b"
-    r"|\bnot (?:yet )?(?:been )?(?:positively )?identified\b|\bundisclosed\b",
-    re.I,
-)
-# Charge names hold amounts that answer nothing: "Theft Under $5000", "Fraud Over $5,000".
-_CHARGE_AMOUNT = re.compile(r"\b(?:under|over|exceeding) \$\s?5,?000(?:\.00)?", re.I)
-
 SHAPES = [
     Shape(
         "who",
         _re(
-            rf"{_CLAUSE}who\b|\bname of (?:the |a |an |his |her )?(?:[\w-]+ ){{0,3}}?{_PEOPLE}\b"
+            rf"{_CLAUSE}who\b|\bname of (?:the |a |an |his |her )?(?:[\w-]+ ){{0,3}}?{PEOPLE}\b"
             r"|\bwhat (?:is|was) (?:his|her|their) names?\b|\bwhat (?:is|was) the name\b(?! of)"
             r"|\bwhich\b[^?]{0,30}?\b(?:officer|man|woman|person|suspect|driver)\b",
             re.I,
         ),
-        _PERSON,
+        PERSON,
         figures_only=True,
         novel_only="names",
     ),
@@ -169,14 +113,14 @@ SHAPES = [
         ),
         # A proper name: not a date, a street or an offence ("First Degree Murder").
         _re(
-            rf"(?<![.!?]\s)(?<!^)\b(?!(?:On|In|At|The|A|An|{_MONTH_NAMES}|{_STREET})\b)"
-            rf"(?![A-Z][\w’']*(?: [A-Z][\w’']*)* (?:{_STREET})\b)"
-            rf"(?![A-Z][\w’']*(?: [A-Z][\w’']*)*? {_OFFENCE}\b)(?!{_OFFENCE}\b)"
+            rf"(?<![.!?]\s)(?<!^)\b(?!(?:On|In|At|The|A|An|{MONTH_NAMES}|{STREET})\b)"
+            rf"(?![A-Z][\w’']*(?: [A-Z][\w’']*)* (?:{STREET})\b)"
+            rf"(?![A-Z][\w’']*(?: [A-Z][\w’']*)*? {OFFENCE}\b)(?!{OFFENCE}\b)"
             r"[A-Z][a-z’']+(?: (?:of |the )?[A-Z][a-z’']+)*\b"
         ),
         novel_only="words",
         not_an_answer=_re(
-            rf"\b(?:{_AGENCY}|{_PROVINCES})\b|^(?:{_WEEKDAYS}|{_MONTH_NAMES}|Sept?|Using|Under|As"
+            rf"\b(?:{AGENCY}|{PLACE_NAMES})\b|^(?:{WEEKDAYS}|{MONTH_NAMES}|Sept?|Using|Under|As"
             r"|More Than)$"
         ),
     ),
@@ -213,7 +157,7 @@ SHAPES = [
         _re(
             # An officer named in the release is not the one charged; an unnamed adult or
             # youth arrested ("A 34-year-old male ... has been arrested") is.
-            rf"{_CIVILIAN}|\b\d{{1,3}}[- ]years?[- ]old (?:male|female|man|woman|youth|boy|girl)"
+            rf"{CIVILIAN}|\b\d{{1,3}}[- ]years?[- ]old (?:male|female|man|woman|youth|boy|girl)"
             r"\b[^.]{0,80}?\b(?:arrested|charged)\b"
             r"|\bno (?:charges|arrests?|suspects?)\b|\bnot (?:yet )?been "
             r"(?:charged|arrested|located|identified)\b|\bremains? (?:at large|outstanding)\b",
@@ -234,16 +178,14 @@ SHAPES = [
             r"|\bvalued?\b|\bhow (?:long|far|fast)\b",
             re.I,
         ),
-        _re(
-            rf"\$\s?\d|\b\d[\d,]*(?:\.\d+)?\b(?![-\s]year)|\b(?i:{_NUMBER_WORDS})\b(?![-\s]years?)"
-        ),
+        _re(rf"\$\s?\d|\b\d[\d,]*(?:\.\d+)?\b(?![-\s]year)|\b(?i:{NUMBER_WORDS})\b(?![-\s]years?)"),
         figures_only=True,
     ),
     Shape(
         "when",
         _re(rf"{_CLAUSE}when\b|\bwhat (?:date|time|day)\b|\bwhich (?:date|day)\b", re.I),
         _re(
-            rf"\b{_MONTH} \d{{1,2}}\b|\b\d{{1,2}}:\d{{2}}|\b(?:yesterday|today|on (?:Mon|Tues|"
+            rf"\b{MONTH} \d{{1,2}}\b|\b\d{{1,2}}:\d{{2}}|\b(?:yesterday|today|on (?:Mon|Tues|"
             r"Wednes|Thurs|Fri|Satur|Sun)day)\b"
         ),
     ),
@@ -251,7 +193,7 @@ SHAPES = [
         "where",
         _re(rf"{_CLAUSE}where\b|\bwhich (?:street|address|neighbourhood|city|hotel)\b", re.I),
         _re(
-            rf"{_PLACE}|\b(?:located|found|hiding|arrested|taken) (?:in|at|on|under|inside|near|"
+            rf"{PLACE}|\b(?:located|found|hiding|arrested|taken) (?:in|at|on|under|inside|near|"
             r"behind)\b|\b(?:of|from) [A-Z][a-z]+(?=,|\.| (?:has|was|is|and)\b)"
         ),
         novel_only="words",
@@ -264,8 +206,8 @@ SHAPES = [
         _re(
             r"\b(?:located|found|arrested|apprehended|custody|surrendered|turned (?:him|her)self"
             r"|executed (?:a|an) (?:search |arrest )?warrant)"
-            rf"\b[^.\n]{{0,100}}?(?:{_PLACE}|\b(?:in|at|near) [A-Z][a-z]+|\b{_MONTH} \d{{1,2}}\b)"
-            rf"|\b{_MONTH} \d{{1,2}}\b[^.\n]{{0,80}}?\b(?:located|found|arrested|apprehended)\b"
+            rf"\b[^.\n]{{0,100}}?(?:{PLACE}|\b(?:in|at|near) [A-Z][a-z]+|\b{MONTH} \d{{1,2}}\b)"
+            rf"|\b{MONTH} \d{{1,2}}\b[^.\n]{{0,80}}?\b(?:located|found|arrested|apprehended)\b"
         ),
         novel_only="words",
         essential=False,

@@ -1,0 +1,102 @@
+"""The words releases name things with: months, streets, people, agencies, offences, places.
+
+Shared by the answer shapes (`shapes.py`), which look for a name or a place in a
+sentence, and the scope check (`scope.py`), which asks whether a release is about the
+city a question names.
+"""
+
+from __future__ import annotations
+
+import re
+
+MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+
+PLACE = (
+    r"\b(?:block|area) of [A-Z0-9]|\b[A-Z][a-z]+ (?:Street|Avenue|Road|Drive|Boulevard|Bay|"
+    r"Crescent|Highway|Place|Park|Lane|Way|Hotel|Centre|Station|St\.|Ave\.)"
+)
+
+
+# A person named: "Jason Scott WOODHOUSE, 23", "Kyllan James Ellis" on a list line,
+# "arrested Janice Allison FRANKLIN", "Sgt. Jane Doe"; not "Investigation Section, a 24".
+_INSTITUTION = r"(?<!Section)(?<!Unit)(?<!Service)(?<!Police)(?<!Division)(?<!Centre)(?<!Team)"
+OFFENCE = (
+    r"(?:Murder|Manslaughter|Assault|Robbery|Possession|Theft|Weapon|Firearm|Break|Comply"
+    r"|Conveyance|Dangerous|Mischief|Fraud|Arson|Abduction|Kidnapping|Trafficking|Threats"
+    r"|Flight|Impaired|Death|Harm|Order|Property|Offence|Attempt|Escape|Breach|Sexual)"
+)
+# Capitalised words before an acronym that are not a first name: "The IIU", "Winnipeg RCMP".
+NOT_A_NAME = (
+    r"(?:The|A|An|This|That|These|Those|Our|His|Her|Its|Their|Police|City|Winnipeg|Regina"
+    r"|Manitoba|Saskatchewan|Canada|Provincial|Federal|Local|Both|Two|Three|Four|Five)"
+)
+# A person outside the police: "Jason Scott WOODHOUSE, 23", a list line, "arrested X Y".
+CIVILIAN = (
+    rf"\b[A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+)+{_INSTITUTION},? (?:an? )?\(?\d{{1,3}}\b"
+    rf"|\b(?!{NOT_A_NAME}\b)[A-Z][a-z]+ [A-Z]{{3,}}\b"
+    rf"|^\s*[-•]\s*(?!.*\b{OFFENCE}\b)[A-Z][a-z]+(?: [A-Z][A-Za-z'’-]+){{1,3}}\s*$"
+    r"|\b(?:arrested|charged|identified as|named)\s+[A-Z][a-z]+(?: [A-Z][A-Za-z'’-]+){1,3}"
+)
+PERSON = re.compile(
+    CIVILIAN + r"|\b(?:Superintendent|Inspector|Sergeant|Sgt\.|Constable"
+    r"|Cst\.|Chief|Detective|Staff Sergeant|Mr\.|Ms\.|Mrs\.|Dr\.) [A-Z][a-z]+ [A-Z][a-z]+",
+    re.MULTILINE,
+)
+
+
+MONTH_NAMES = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+)
+STREET = "Street|Avenue|Road|Drive|Boulevard|Bay|Crescent|Highway|Place|Lane|Way|Trail"
+# The police, courts and places name themselves in every release; they are not the
+# business, school or club a question asks the name of.
+AGENCY = (
+    r"Police|Services?|Units?|Division|Section|Patrol|Court|Crimes?|Investigators?"
+    r"|Investigation|Team|Station|District|Justice|Department|Branch|Traffic|Homicide|General"
+    r"|Operations|Officers?|Peace|RCMP|Mounted|Provincial|Headquarters|Hwy|St|Blvd|Ave"
+)
+WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+# Counts written out ("seven people who had been stabbed"); not "one", which is rarely one.
+NUMBER_WORDS = (
+    r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty"
+    r"|ninety|hundreds?|dozens?|thousands?"
+)
+# People a question may ask the name of ("the name of the 56-year-old man").
+PEOPLE = (
+    r"(?:man|men|woman|women|boy|girl|victim|suspect|driver|officer|person|accused|youth|teen"
+    r"|teenager|child|employee|parent|member|male|female|owner|teacher|student|worker|healer"
+    r"|individual|pedestrian|cyclist|motorist|operator|resident|father|mother|son|daughter"
+    r"|\d{1,3}[- ]years?[- ]old)s?"
+)
+# A name withheld: the release answers "who?" by saying it will not.
+WITHHELD = re.compile(
+    r"\b(?:names?|identit(?:y|ies))\b[^.]{0,60}?\b(?:(?:is|are|was|were|will) not (?:being |be )?"
+    r"(?:released|disclosed|made public)|withheld|not been released)"
+    r"|\bnot (?:be )?(?:releasing|identifying|naming)\b|\bwill not (?:name|identify)\b"
+    r"|\bnot (?:yet )?(?:been )?(?:positively )?identified\b|\bundisclosed\b",
+    re.I,
+)
+# Charge names hold amounts that answer nothing: "Theft Under $5000", "Fraud Over $5,000".
+CHARGE_AMOUNT = re.compile(r"\b(?:under|over|exceeding) \$\s?5,?000(?:\.00)?", re.I)
+
+# Cities, provinces, states and countries a question may place an event in; the
+# neighbourhoods and streets of a city are left to the words of the release.
+PLACE_NAMES = (
+    r"Winnipeg|Regina|Saskatoon|Brandon|Calgary|Edmonton|Vancouver|Victoria|Toronto"
+    r"|Montreal|Ottawa|Halifax|Hamilton|Mississauga|Surrey|Kelowna|Lethbridge|Red Deer"
+    r"|Moose Jaw|Prince Albert|Thunder Bay|Kenora|Steinbach|Selkirk|Portage la Prairie"
+    r"|Thompson|Dauphin|Swift Current|Yorkton|North Battleford|Estevan|Weyburn"
+    r"|Manitoba|Saskatchewan|Alberta|Ontario|Quebec|British Columbia|Nova Scotia"
+    r"|New Brunswick|Newfoundland|Nunavut|Yukon|Northwest Territories|Canada"
+    r"|London|Manchester|Birmingham|Liverpool|Glasgow|Edinburgh|England|Scotland|Wales"
+    r"|Minneapolis|Fargo|Grand Forks|Chicago|Seattle|New York|Los Angeles|Detroit"
+    r"|Minnesota|North Dakota|Michigan|Montana|Alaska|Texas|California|Florida"
+)
+PLACES = re.compile(rf"\b(?:{PLACE_NAMES})\b")
+# What an issuer's city implies without saying it.
+IMPLIED = {
+    "Winnipeg": ("Manitoba", "Canada"),
+    "Regina": ("Saskatchewan", "Canada"),
+    "London": ("England",),
+}
