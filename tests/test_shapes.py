@@ -68,6 +68,46 @@ def _met(question: str, sentence: str) -> set[str]:
             "named",
             False,
         ),
+        # A person is not the business asked about, nor is a charge written in title case.
+        (
+            "What is the name of the lounge where two men were stabbed?",
+            "Mahfuthmm Assi, a 20-year-old male of Winnipeg, has been charged.",
+            "named",
+            False,
+        ),
+        (
+            "What is the name of the business where he stole a computer?",
+            "He was charged with Possession of Property Obtained by Crime.",
+            "named",
+            False,
+        ),
+        (
+            "Which company did the owner run?",
+            "He was released on an Appearance Notice.",
+            "named",
+            False,
+        ),
+        # The person the question names, with a middle name, is not the one it asks about;
+        # a relative with the same surname may be.
+        (
+            "Who was the victim of the murder Jonathon Kakewash was wanted for?",
+            "The male has been identified as Jonathon Edward Kakewash, 31, of Winnipeg.",
+            "who",
+            False,
+        ),
+        (
+            "Who was charged in the disappearance of Patrick Cyril Thauberger?",
+            "A male, Joseph George THAUBERGER, of Regina, has been charged.",
+            "who",
+            True,
+        ),
+        # "Blood Alcohol Content of More Than 80" is a charge, not a person aged 80.
+        (
+            "Who was the driver?",
+            "He was charged with Drive with a Blood Alcohol Content of More Than 80.",
+            "who",
+            False,
+        ),
     ],
 )
 def test_a_sentence_gives_the_kind_of_answer_asked(question, sentence, shape, met):
@@ -80,6 +120,8 @@ def test_a_sentence_gives_the_kind_of_answer_asked(question, sentence, shape, me
     [
         ("What was the name of the Princess Street nightclub?", "who"),
         ("What is the name of the man who was struck?", "named-only"),
+        # "The name of the driver" asks for a person, not for any proper name.
+        ("What was the name of the 26-year-old driver?", "named"),
         ("What was found in his pocket?", "outcome"),
     ],
 )

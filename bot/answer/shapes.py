@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot.answer.vocab import (
     AGENCY,
     CHARGE_AMOUNT,
+    CHARGE_RUN,
     CIVILIAN,
     MONTH,
     MONTH_NAMES,
@@ -46,6 +47,7 @@ class Shape:
     novel_only: str = ""  # "words"/"names": blank out the question's own words or full names
     essential: bool = True  # without it the question is not answered at all
     not_an_answer: re.Pattern | None = None  # a match like this is not the answer; look on
+    not_within: re.Pattern | None = None  # nor is a match inside one of this (a person's name)
 
     def met_by(self, sentence: str, known: dict[str, re.Pattern | None] | None = None) -> bool:
         """True when `sentence` holds this kind of answer (not one the question gave)."""
@@ -60,10 +62,16 @@ class Shape:
         pattern = known.get(self.novel_only) if known and self.novel_only else None
         if pattern is not None:
             sentence = _blank(pattern, sentence)
-        if self.not_an_answer is None:
+        if self.not_an_answer is None and self.not_within is None:
             return self.answer.search(sentence)
+        inside = [m.span() for m in self.not_within.finditer(sentence)] if self.not_within else []
         return next(
-            (m for m in self.answer.finditer(sentence) if not self.not_an_answer.search(m.group())),
+            (
+                m
+                for m in self.answer.finditer(sentence)
+                if not (self.not_an_answer and self.not_an_answer.search(m.group()))
+                and not any(a <= m.start() and m.end() <= b for a, b in inside)
+            ),
             None,
         )
 
@@ -79,21 +87,36 @@ def _alternatives(items) -> re.Pattern | None:
 
 
 def known_words(question: str) -> dict[str, re.Pattern | None]:
-    """The question's own capitalised words and full names, to blank out of answers."""
+    """The question's own capitalised words and full names, to blank out of answers.
+
+    A full name with middle names goes too: "Jonathon Edward Kakewash" in a release is
+    the "Jonathon Kakewash" a question names, not the victim it asks about (but "Joseph
+    George Thauberger" is not "Patrick Cyril Thauberger").
+    """
     words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", question) if w[0].isupper()]
     names = re.findall(r"[A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+)+", question)
-    return {"words": _alternatives(words), "names": _alternatives(names)}
+    names = sorted(set(names), key=len, reverse=True)
+    full = [
+        rf"{re.escape(n.split()[0])}(?: [A-Z][A-Za-z'’-]+)* {re.escape(n.split()[-1])}"
+        for n in names
+    ]
+    pattern = re.compile(r"\b(?:" + "|".join(full) + r")\b", re.I) if full else None
+    return {"words": _alternatives(words), "names": pattern}
 
 
 def _re(pattern: str, flags: int = 0) -> re.Pattern:
     return re.compile(pattern, flags)
 
 
+# "The name of the lounge where two men were stabbed" asks for the lounge's name.
+_NOT_CLAUSE = r"(?!(?:where|who|whose|which|that|when|in|at|on|near)\b)"
+
 SHAPES = [
     Shape(
         "who",
         _re(
-            rf"{_CLAUSE}who\b|\bname of (?:the |a |an |his |her )?(?:[\w-]+ ){{0,3}}?{PEOPLE}\b"
+            rf"{_CLAUSE}who\b"
+            rf"|\bname of (?:the |a |an |his |her )?(?:{_NOT_CLAUSE}[\w-]+ ){{0,3}}?{PEOPLE}\b"
             r"|\bwhat (?:is|was) (?:his|her|their) names?\b|\bwhat (?:is|was) the name\b(?! of)"
             r"|\bwhich\b[^?]{0,30}?\b(?:officer|man|woman|person|suspect|driver)\b",
             re.I,
@@ -119,6 +142,8 @@ SHAPES = [
             r"[A-Z][a-z’']+(?: (?:of |the )?[A-Z][a-z’']+)*\b"
         ),
         novel_only="words",
+        # What "who" does not ask: a business, a school, a club; a person is not its name.
+        not_within=re.compile(f"{PERSON.pattern}|{CHARGE_RUN.pattern}", re.MULTILINE),
         not_an_answer=_re(
             rf"\b(?:{AGENCY}|{PLACE_NAMES})\b|^(?:{WEEKDAYS}|{MONTH_NAMES}|Sept?|Using|Under|As"
             r"|More Than)$"
@@ -235,4 +260,7 @@ BONUS = 0.12
 
 def shapes_of(question: str) -> list[Shape]:
     """The kinds of answer a question asks for (several for "how much ... and where ...")."""
-    return [s for s in SHAPES if s.asks.search(question)]
+    asked = [s for s in SHAPES if s.asks.search(question)]
+    if any(s.name == "who" for s in asked):  # "the name of the driver" asks "who"
+        asked = [s for s in asked if s.name != "named"]
+    return asked

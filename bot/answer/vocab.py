@@ -32,11 +32,20 @@ NOT_A_NAME = (
 )
 # A person outside the police: "Jason Scott WOODHOUSE, 23", a list line, "arrested X Y".
 CIVILIAN = (
-    rf"\b[A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+)+{_INSTITUTION},? (?:an? )?\(?\d{{1,3}}\b"
+    rf"\b(?!More\b|Less\b|Over\b|Under\b)[A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+)+{_INSTITUTION}"
+    r",? (?:an? )?\(?\d{1,3}\b"
     rf"|\b(?!{NOT_A_NAME}\b)[A-Z][a-z]+ [A-Z]{{3,}}\b"
     rf"|^\s*[-•]\s*(?!.*\b{OFFENCE}\b)[A-Z][a-z]+(?: [A-Z][A-Za-z'’-]+){{1,3}}\s*$"
     r"|\b(?:arrested|charged|identified as|named)\s+[A-Z][a-z]+(?: [A-Z][A-Za-z'’-]+){1,3}"
 )
+# A charge written in title case, one of whose words is an offence's: "Possession of
+# Property Obtained by Crime", "Break and Enter with Intent", "Fail to Comply with Conditions".
+_CHARGE_WORD = (
+    rf"(?:{OFFENCE}|Obtained|Crime|Intent|Enter|Notice|Appearance|Conditions?|Undertaking"
+    r"|Probation|Recognizance|Release|Alcohol|Drugs?|Substance|Trafficking|Proceeds)"
+)
+_LINK = r"(?:\s+(?:of|by|with|and|to|a|an|the|in|for|under|over|from|while|than))*\s+"
+CHARGE_RUN = re.compile(rf"(?:[A-Z][\w’'-]*{_LINK})*{_CHARGE_WORD}\b(?:{_LINK}[A-Z0-9][\w’'-]*)*")
 PERSON = re.compile(
     CIVILIAN + r"|\b(?:Superintendent|Inspector|Sergeant|Sgt\.|Constable"
     r"|Cst\.|Chief|Detective|Staff Sergeant|Mr\.|Ms\.|Mrs\.|Dr\.) [A-Z][a-z]+ [A-Z][a-z]+",
