@@ -55,7 +55,8 @@ _RELATIVE = re.compile(
 )
 _RECENCY = re.compile(
     r"\b(?:the )?(?P<newest>latest|most recent(?:ly)?|newest|recent(?:ly)?)\b"
-    r"|\b(?:final(?:ly)?|at last|still|now|right now|currently|current|ever|yet|"
+    r"|\b(?:final(?:ly)?|ultimately|eventually|in the end|at last|still|now"
+    r"|right now|currently|current|ever|yet|"
     r"any updates?|updated|as of (?:today|now))\b",
     re.I,
 )

@@ -95,6 +95,11 @@ def test_no_date_where_there_is_none(question):
             "Has anyone been charged in the Bird killing?",
         ),
         ("Have police found the driver yet?", "Have police found the driver?"),
+        (
+            "What was the youth ultimately charged with?",
+            "What was the youth charged with?",
+        ),
+        ("Was the car eventually recovered?", "Was the car recovered?"),
     ],
 )
 def test_recency_words(question, text):
