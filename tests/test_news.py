@@ -182,3 +182,27 @@ def test_headings_and_signatures_are_not_statements_but_list_items_are():
         "She has been remanded into custody.",
         "- Jonathon Graham BARSTAD, 34, of Winnipeg",
     ]
+
+
+def test_a_newer_release_is_quoted_for_what_it_adds_not_what_it_retells():
+    from bot.answer.extractive import _news_of
+    from bot.answer.novelty import Novelty
+    from bot.answer.types import Scored
+    from index.text import Span
+    from tests.support import one_chunk_release
+
+    retold = "As previously released, the pedestrian was struck in a parking lot."
+    text = f"{retold} A 70-year-old female has been charged with Drive Careless Cause Death."
+    update = one_chunk_release("upd", text, "Fatal Collision - Arrest", dt.date(2017, 8, 1))
+    chunk = update.head
+    spans = [Span(0, len(retold)), Span(len(retold) + 1, len(text))]
+    # The ranker put the retelling first (it shares the question's words).
+    by_answer = [Scored(update, chunk, span, 2.0 - i, 0.5, 0.5) for i, span in enumerate(spans)]
+    novelty = Novelty(stale={(chunk.id, 0)}, compared={"upd"})
+    assert "charged" in _news_of(by_answer, novelty).text
+    # Not compared with an earlier release: the likeliest answer stands.
+    assert _news_of(by_answer, Novelty()).text == retold
+    assert _news_of(by_answer, None).text == retold
+    # Nothing new in it: the caller keeps its own pick.
+    everything_retold = Novelty(stale={(chunk.id, s.start) for s in spans}, compared={"upd"})
+    assert _news_of(by_answer, everything_retold) is None

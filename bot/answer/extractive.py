@@ -81,6 +81,17 @@ def _newer(primary: Source, ranked: list[Scored], history: list[str]) -> Scored 
     return next(s for s in related if _date(s.source) == newest)
 
 
+def _news_of(by_answer: list[Scored], novelty: Novelty | None) -> Scored | None:
+    """The newer release's likeliest answer that it does not merely retell ("As
+    previously released, on August 16 ...")."""
+    for s in by_answer:
+        if novelty is None or s.chunk.publication_id not in novelty.compared:
+            return s
+        if novelty.is_news(s.chunk, s.span):
+            return s
+    return None
+
+
 def _continued(s: Scored, follow: Callable[[Chunk], Chunk | None] | None) -> str:
     """A lead-in ("charged with:") that ends its chunk, with the list the next chunk opens."""
     text = s.text
@@ -189,6 +200,8 @@ def compose(
     primary = lead.source
     own = [s for s in ranked if s.source is primary]
     newer = _newer(primary, ranked, history)
+    if newer is not None and refocus is not None:
+        newer = _news_of(refocus(newer.source), novelty) or newer
     limit = MAX_SENTENCES + (len(question.answer_shapes) >= 2 and newer is None)
     chosen = None
     if wants_latest and novelty is not None and spans is not None and newer is None:
