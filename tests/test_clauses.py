@@ -105,6 +105,18 @@ def test_a_question_is_cut_into_sentences_at_stops_not_at_abbreviations():
         ),
         ("When was he arrested?", "When was he arrested?"),  # "When" opens the ask
         ("A man robbed a bank. What did he take after he left?", "What did he take"),
+        # A scene told in a clause before the ask.
+        (
+            "When police raided a cocaine ring bringing drugs in from BC, how many officers "
+            "took part?",
+            "how many officers took part?",
+        ),
+        (
+            "In a stolen-property investigation that reached several provinces, what "
+            "police-related items turned up when officers searched a home?",
+            "what police-related items turned up",
+        ),
+        ("On July 3, who was arrested on Main Street?", "who was arrested on Main Street?"),
     ],
 )
 def test_the_asking_clause_stops_where_its_context_begins(question, asking):

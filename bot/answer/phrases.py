@@ -57,9 +57,20 @@ _CONTEXT_CLAUSE = re.compile(
 ASKING_WORDS_MIN = 4  # a clause word this early is part of the asking ("When was ...")
 
 
+# A scene told in a clause before the one that asks: "When police raided a cocaine ring
+# ..., | how many officers took part?"
+_LEADING_CLAUSE = re.compile(
+    r"^(?:when|after|before|while|during|since|in|on|at|following|once|as|over|of)\b[^?]*?,\s*"
+    r"(?=(?:how|what|who|whom|whose|where|which|why|when|did|was|were|has|have|had|is|are|do"
+    r"|does|can|could|would)\b)",
+    re.IGNORECASE,
+)
+
+
 def asking_clause(question: str) -> str:
-    """The sentence that asks, without the context clause after it."""
+    """The sentence that asks, without the context clauses before and after it."""
     last = (question_sentences(question) or [question])[-1]
+    last = _LEADING_CLAUSE.sub("", last, count=1)
     for found in _CONTEXT_CLAUSE.finditer(last):
         if len(last[: found.start()].split()) >= ASKING_WORDS_MIN:
             return last[: found.start()]
