@@ -68,6 +68,19 @@ def _met(question: str, sentence: str) -> set[str]:
             "named",
             False,
         ),
+        # A year is context; a year-like count is not ("more than 2000 events").
+        (
+            "How many events was AIR1 involved in during 2019?",
+            "In 2019, AIR1 was involved in more than 2000 events.",
+            "quantity",
+            True,
+        ),
+        (
+            "How many events was AIR1 involved in?",
+            "The 2019 report was released at the 3800 Block of Dewdney Avenue.",
+            "quantity",
+            False,
+        ),
         # A person is not the business asked about, nor is a charge written in title case.
         (
             "What is the name of the lounge where two men were stabbed?",

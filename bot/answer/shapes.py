@@ -28,9 +28,12 @@ from bot.answer.vocab import (
 )
 
 # Dates, times and block numbers: figures that are context, not quantities.
+# (A year, unless it is a count: "more than 2000 events".)
 _CONTEXT_FIGURES = re.compile(
-    rf"\b{MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?|\b(?:19|20)\d{{2}}\b"
-    r"|\b\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?|\b(?:first )?\d+ block\b|\b[A-Z]\d{2}-\d+\b"
+    rf"\b{MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?"
+    r"|(?<!than )(?<!over )(?<!about )(?<!nearly )(?<!almost )(?<!approximately )"
+    r"\b(?:19|20)\d{2}\b"
+    r"|\b\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?|\b(?:first )?\d+ (?i:block)\b|\b[A-Z]\d{2}-\d+\b"
     r"|\b\d{3}[-.]\d{3}[-.](?:\d{4}|[A-Z]{4})\b|\(\d{4}\)"
 )
 _CLAUSE = r"(?:^|\band\s+|,\s*|;\s*)"
