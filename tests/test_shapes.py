@@ -81,6 +81,35 @@ def _met(question: str, sentence: str) -> set[str]:
             "quantity",
             False,
         ),
+        # An appeal asks for help finding someone; it does not say he was found.
+        (
+            "Has Kyle Gallagher been found?",
+            "Anyone with information that could help police locate Kyle GALLAGHER is asked to "
+            "contact the Regina Police Service.",
+            "outcome",
+            False,
+        ),
+        (
+            "Has Kyle Gallagher been found?",
+            "Kyle GALLAGHER has been located safe.",
+            "outcome",
+            True,
+        ),
+        # What was paid is an amount of money; a count of conclusions is not.
+        (
+            "How much did the police pay MNP LLP for its review?",
+            "The review reached 23 conclusions.",
+            "money",
+            False,
+        ),
+        # An address and a name with a number are not counts.
+        (
+            "How many complaints did the agency receive?",
+            "Its offices are at 13575 Heathcote Boulevard, and it closed for COVID-19.",
+            "quantity",
+            False,
+        ),
+        ("What was the final score of the game?", "The home side won 31 to 21.", "quantity", True),
         # A person is not the business asked about, nor is a charge written in title case.
         (
             "What is the name of the lounge where two men were stabbed?",

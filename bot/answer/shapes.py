@@ -35,6 +35,8 @@ _CONTEXT_FIGURES = re.compile(
     r"\b(?:19|20)\d{2}\b"
     r"|\b\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?|\b(?:first )?\d+ (?i:block)\b|\b[A-Z]\d{2}-\d+\b"
     r"|\b\d{3}[-.]\d{3}[-.](?:\d{4}|[A-Z]{4})\b|\(\d{4}\)"
+    # An address ("13575 Heathcote Boulevard") and a name with a number ("COVID-19").
+    rf"|\b\d+ (?:[A-Z][a-z]+ )+(?:{STREET})\b|\b[A-Z][A-Za-z]*-\d+\b"
 )
 _CLAUSE = r"(?:^|\band\s+|,\s*|;\s*)"
 
@@ -114,6 +116,13 @@ def _re(pattern: str, flags: int = 0) -> re.Pattern:
 # "The name of the lounge where two men were stabbed" asks for the lounge's name.
 _NOT_CLAUSE = r"(?!(?:where|who|whose|which|that|when|in|at|on|near)\b)"
 
+# An appeal for information, whole: what it says ("help police locate him") is no outcome.
+APPEAL = re.compile(
+    r"^.*\b(?:anyone (?:who|with)|(?:is|are) (?:asked|urged|encouraged) to (?:contact|call)"
+    r"|help (?:police )?(?:locate|find|identify))\b.*$",
+    re.I | re.S,
+)
+
 SHAPES = [
     Shape(
         "who",
@@ -157,7 +166,8 @@ SHAPES = [
         "money",
         _re(
             r"\bhow much (?:money|cash|damage)\b|\bworth\b|\bvalued?\b|\bcost\b"
-            r"|\bhow much\b[^?]{0,60}\b(?:raise|raised|donate|donated|stole|stolen|took|take)\b",
+            r"|\bhow much\b[^?]{0,60}\b(?:raise|raised|donate|donated|stole|stolen|took|take|pay"
+            r"|paid|spend|spent|owe|owed|fined)\b|\b(?:budget|salary|salaries|wages?|price)\b",
             re.I,
         ),
         _re(r"\$\s?\d|\b\d[\d,.]*\s?(?:dollars|million|thousand)\b"),
@@ -176,6 +186,8 @@ SHAPES = [
             r"|surrendered|turned (?:him|her)self in|returned home|no (?:charges|arrests))\b",
             re.I,
         ),
+        # Not the appeal: "Anyone who has information that could help police locate ...".
+        not_within=APPEAL,
     ),
     Shape(
         # "Has anyone been charged?" is answered by a name, or by "no charges have been laid";
@@ -203,7 +215,9 @@ SHAPES = [
         "quantity",
         _re(
             r"\bhow (?:much|many)\b|\bwhat (?:amount|number|value|quantity)\b|\bworth\b"
-            r"|\bvalued?\b|\bhow (?:long|far|fast)\b",
+            r"|\bvalued?\b|\bhow (?:long|far|fast)\b"
+            r"|\bwhat (?:was|is|were|are) the (?:[\w-]+ ){0,2}?"
+            r"(?:score|total|number|count|rate|percentage|amount|speed|budget)s?\b",
             re.I,
         ),
         _re(rf"\$\s?\d|\b\d[\d,]*(?:\.\d+)?\b(?![-\s]year)|\b(?i:{NUMBER_WORDS})\b(?![-\s]years?)"),

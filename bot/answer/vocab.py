@@ -42,7 +42,10 @@ CIVILIAN = (
 # Property Obtained by Crime", "Break and Enter with Intent", "Fail to Comply with Conditions".
 _CHARGE_WORD = (
     rf"(?:{OFFENCE}|Obtained|Crime|Intent|Enter|Notice|Appearance|Conditions?|Undertaking"
-    r"|Probation|Recognizance|Release|Alcohol|Drugs?|Substance|Trafficking|Proceeds)"
+    r"|Probation|Recognizance|Release|Alcohol|Drugs?|Substance|Trafficking|Proceeds|Forgery"
+    r"|Forged|Uttering|Personation|Supply|Liquor|Resist|Obstruct|Prosecution|Disguise"
+    r"|Counterfeit|Laundering|Extortion|Harassment|Voyeurism|Exploitation|Pornography|Luring"
+    r"|Interference|Indecent|Stolen|Cannabis|Cocaine|Methamphetamine|Fentanyl|Heroin)"
 )
 _LINK = r"(?:\s+(?:of|by|with|and|to|a|an|the|in|for|under|over|from|while|than))*\s+"
 CHARGE_RUN = re.compile(rf"(?:[A-Z][\w’'-]*{_LINK})*{_CHARGE_WORD}\b(?:{_LINK}[A-Z0-9][\w’'-]*)*")
