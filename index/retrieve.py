@@ -1,9 +1,11 @@
 """Hybrid retrieval: Chroma vectors fused with BM25, filtered by date, issuer and case.
 
 A question is read first (`index.when`, case numbers); dense and lexical candidates are
-fused by reciprocal rank, optionally reranked, ordered newest first among the relevant
-ones when the question asks for the latest, and capped per publication so a few hits
-cover several releases. Only committed chunks are ever returned (see `index.snapshot`).
+fused by reciprocal rank (releases of the season a question remembers, "one June
+morning", scoring more: `index.seasons`), optionally reranked, ordered newest first
+among the relevant ones when the question asks for the latest, and capped per
+publication so a few hits cover several releases. Only committed chunks are ever
+returned (see `index.snapshot`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from index.live import LiveSnapshot
 from index.models import Hit
 from index.ranking import RRF_K, cap_per_publication, case_first, case_history, fuse, latest_first
 from index.rerank import build_reranker
+from index.seasons import SEASON_BOOST, months_of, prefer_months
 from index.snapshot import Snapshot
 from index.store import Store
 from index.text import find_references
@@ -155,6 +158,8 @@ class Retriever:
         result = replace(result, since=since, until=until)
         if not fused:
             return result
+        if since is None and until is None and (months := months_of(query)):
+            fused = prefer_months(fused, months, SEASON_BOOST)
         hits = self._rerank(when.text, fused)
         case_refs, case_pubs = self._case(snap, when, refs, case_pubs, hits)
         hits = self._order(snap, when, hits, fused, case_pubs)

@@ -1,0 +1,62 @@
+"""The time of year a question remembers, as a preference among the releases found."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from index.models import Chunk, Hit
+from index.seasons import months_of, prefer_months
+
+
+@pytest.mark.parametrize(
+    ("question", "months"),
+    [
+        ("A man cycling to work one June morning was attacked.", (6, 7)),
+        ("In a road rage attack one fall, a driver beat a man.", (9, 10, 11, 12)),
+        ("Who robbed the store in mid-December?", (12, 1)),
+        ("One winter night a driver took off from a traffic stop.", (12, 1, 2, 3)),
+        ("A man was shot in late spring.", (5, 6)),
+        ("Who was charged at the end of the summer?", (8, 9)),
+        ("What happened at Christmas?", (12, 1)),
+        # A date with its year is a range for the date reader, not a season.
+        ("What happened on June 5, 2019?", ()),
+        ("Who was arrested in May 2019?", ()),
+        # "May" the verb.
+        ("May I ask about robberies?", ()),
+        ("What police may do next", ()),
+        ("Who was arrested?", ()),
+    ],
+)
+def test_the_months_a_question_remembers(question, months):
+    assert months_of(question) == months
+
+
+def _hit(pid: str, published: dt.date, score: float) -> Hit:
+    chunk = Chunk(
+        id=f"{pid}-0",
+        publication_id=pid,
+        ord=0,
+        text="text",
+        title=pid,
+        published=published,
+        source=f"{pid}.html",
+        content_hash=pid,
+    )
+    return Hit(chunk=chunk, score=score)
+
+
+def test_releases_of_the_season_rise_and_none_is_dropped():
+    hits = [
+        _hit("march", dt.date(2019, 3, 2), 0.032),
+        _hit("june", dt.date(2016, 6, 17), 0.030),
+        _hit("undated", None, 0.031),
+    ]
+    ordered = prefer_months(hits, months_of("one June morning"), 0.5)
+    assert [h.chunk.publication_id for h in ordered] == ["june", "march", "undated"]
+    assert ordered[0].score == pytest.approx(0.045)
+    # The hits given are not changed.
+    assert hits[1].score == 0.030
+    # No season: the order stands.
+    assert prefer_months(hits, (), 0.5) == sorted(hits, key=lambda h: -h.score)
