@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from index.dense import nearest
 from index.live import LiveSnapshot
 from index.models import Hit
+from index.names import naming
 from index.ranking import RRF_K, cap_per_publication, case_first, case_history, fuse, latest_first
 from index.rerank import build_reranker
 from index.seasons import SEASON_BOOST, months_of, prefer_months
@@ -177,7 +178,7 @@ class Retriever:
         since, until = window
         if since and until and since > until:
             return [], window  # the question's dates and the caller's exclude each other
-        fused = self._fused(snap, text, since, until, issuers, pubs)
+        fused = self._fused(snap, text, since, until, issuers, pubs, asked[1])
         if not fused and window != asked:
             wider = self._fused(snap, text, *asked, issuers, pubs)
             if wider:
@@ -198,9 +199,16 @@ class Retriever:
         """How rare each term is among the committed chunks, by the BM25 index's counts."""
         return self.live.get().lexical.idf(terms)
 
-    def _fused(self, snap, text, since, until, issuers, pubs) -> list[Hit]:
-        """Dense and BM25 candidates within the filters, fused by rank."""
+    def _fused(self, snap, text, since, until, issuers, pubs, asked_until=None) -> list[Hit]:
+        """Dense and BM25 candidates within the filters, fused by rank.
+
+        The question's own dates place its event; a release naming a person the question
+        names may tell of it months later ("Jennifer Barrett ... died in August 2016" is
+        told in February 2017), so such releases are searched up to the caller's `until`.
+        """
         mask = snap.mask(since, until, issuers, pubs)
+        if mask is not None and until != asked_until and (named := naming(snap, text)) is not None:
+            mask |= named & snap.mask(since, asked_until, issuers, pubs)
         dense = self._dense(snap, text, mask)
         lexical = snap.lexical.top(text, self.pool, mask)
         anchors = {

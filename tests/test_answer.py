@@ -194,3 +194,19 @@ def test_latest_answer_tells_the_update_not_its_retelling(answerer, chunk_texts)
     assert "charged with Manslaughter" in answer.answer
     # Not the shooting as the earlier releases of July 2017 already told it.
     assert "Selkirk Avenue" not in answer.answer
+
+
+@pytest.mark.slow
+def test_a_person_named_is_followed_past_the_month_of_the_event(answerer, chunk_texts):
+    # The shooting was in July; Woodhouse was named and charged in the October release.
+    question = "What was Jason Scott Woodhouse charged with over the July 2017 Selkirk shooting?"
+    result = answerer.retriever.search(question)
+    assert result.until is not None and result.until < dt.date(2017, 10, 1)
+    assert "2017-10-16" in {str(h.chunk.published) for h in result.hits}
+    answer = answerer.ask(question)
+    assert_well_cited(answer, chunk_texts)
+    assert "Manslaughter" in answer.answer
+    # A window the caller sets stays a hard filter.
+    until = dt.date(2017, 8, 31)
+    capped = answerer.retriever.search(question, until=until)
+    assert all(h.chunk.published <= until for h in capped.hits)
