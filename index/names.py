@@ -8,6 +8,7 @@ every word of a full name the question gives is about that person whatever its d
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from functools import reduce
 
 import numpy as np
@@ -31,4 +32,49 @@ def naming(snap: Snapshot, text: str):
         holding = np.zeros(len(snap.ids), dtype=bool)
         holding[reduce(np.intersect1d, postings)] = True
         found = holding if found is None else found | holding
+    return found
+
+
+# A name in a release: two to four capitalised words ("Marcel Albert PAUL").
+_NAME_IN_TEXT = re.compile(r"\b[A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+){1,3}")
+LINK_LIMIT = 3  # a name more releases hold than this is a place or a unit, not one story
+MAX_NAMES = 12  # names of a case looked up, at most
+# How long after a case's last release another naming its people is still its outcome;
+# later, the same person is more likely in another story (a new arrest, a new charge).
+LINK_HORIZON = timedelta(days=120)
+
+
+def named_later(snap: Snapshot, publications: list[str]) -> list[str]:
+    """Releases after the first of `publications` that name a person one of them names.
+
+    A case's outcome may come under another case number ("Elderly Victims - Arrest:
+    R17-27316" for the C17-64890 appeal): the person named is what ties them.
+    """
+    own = set(publications)
+    chunks = snap.fetch([p for pid in publications for p in snap.by_publication.get(pid, [])])
+    if not chunks:
+        return []
+    dates = [c.published for c in chunks.values() if c.published]
+    if not dates:
+        return []
+    first, last = min(dates), max(dates)
+    names = []
+    for chunk in chunks.values():
+        for name in _NAME_IN_TEXT.findall(chunk.text):
+            if name not in names and len(tokenize(name)) >= 2:
+                names.append(name)
+    found: list[str] = []
+    for name in names[:MAX_NAMES]:
+        postings = [snap.lexical.postings(t)[0] for t in tokenize(name)]
+        holding = reduce(np.intersect1d, postings)
+        if not 0 < holding.size <= LINK_LIMIT * 4:
+            continue
+        others = {c.publication_id: c for c in snap.fetch(holding.tolist()).values()}
+        others = {pid: c for pid, c in others.items() if pid not in own}
+        if len(others) > LINK_LIMIT:
+            continue
+        for pid, chunk in others.items():
+            when = chunk.published
+            if when and first < when <= last + LINK_HORIZON and pid not in found:
+                found.append(pid)
     return found

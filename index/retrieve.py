@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from index.dense import nearest
 from index.live import LiveSnapshot
 from index.models import Hit
-from index.names import naming
+from index.names import named_later, naming
 from index.ranking import RRF_K, cap_per_publication, case_first, case_history, fuse, latest_first
 from index.rerank import build_reranker
 from index.seasons import SEASON_BOOST, months_of, prefer_months
@@ -192,7 +192,10 @@ class Retriever:
         if when.wants_latest and not case_pubs and hits:
             implied = [r.upper() for r in hits[0].chunk.references]
             if len(implied) <= self.max_case_references:
-                return implied, snap.publications_for(implied)
+                case_refs, case_pubs = implied, snap.publications_for(implied)
+        if when.wants_latest and case_pubs:
+            # The outcome may come under another case number; the person named ties it.
+            case_pubs = case_pubs + named_later(snap, case_pubs)
         return case_refs, case_pubs
 
     def term_rarity(self, terms) -> dict[str, float]:

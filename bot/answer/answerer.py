@@ -162,7 +162,7 @@ class Answerer:
             refocus=lambda source: self._by_answer(q, source, bonus, stale, novelty),
         )
         out_of_scope = bool(scope) and draft.primary is not None and not scope.fits(draft.primary)
-        proof = evidence(q, draft, sources, wants_latest, out_of_scope=out_of_scope)
+        proof = evidence(q, draft, sources, wants_latest, out_of_scope=out_of_scope, story=case_ids)
         log.debug("evidence for %s: %s", shown(standalone, self.settings.log_questions), proof)
         return sources, draft, proof
 

@@ -63,9 +63,12 @@ def evidence(
     sources: list[Source],
     wants_latest: bool = False,
     out_of_scope: bool = False,
+    story: list[str] = (),
 ) -> Evidence:
     """Measure how well `draft` covers `question`; `out_of_scope`: no release found is of
-    the year or place the question names."""
+    the year or place the question names. A release of the case (`story`) that the search
+    did not rank itself (an update found by its case number) is as close as the closest
+    release of its case."""
     if not draft.chosen or draft.primary is None:
         return Evidence(0.0, 0.0, bool(question.cases), out_of_scope=out_of_scope)
     primary = draft.primary
@@ -84,6 +87,11 @@ def evidence(
     missing = [question.weights[t] for t in question.terms if t not in has]
     rarest = max(question.weights.values(), default=1.0) or 1.0
     others = [s.dense for s in sources if s is not primary]
+    kin = (
+        [s for s in sources if s.publication_id in story] if primary.publication_id in story else []
+    )
+    ranked = [s for s in kin if s.dense_rank is not None or s.lexical_rank is not None]
+    closest = primary if primary in ranked or not ranked else min(ranked, key=_rank)
     # A neighbourhood said in everyday words ("the North End") is not a name the release
     # must repeat; a person's or a business's name is.
     named = [n for n in question.names if not NEIGHBOURHOOD.search(n)]
@@ -99,10 +107,10 @@ def evidence(
         missing_names=sum(1 for n in named if n.lower() not in text) / max(1, len(named)),
         shape_ok=len(met) / len(shapes) if shapes else None,
         essential_missing=any(s.essential and s.name not in met for s in shapes),
-        dense=primary.dense,
-        dense_margin=primary.dense - max(others, default=0.0),
-        dense_rank=primary.dense_rank,
-        lexical_rank=primary.lexical_rank,
+        dense=closest.dense,
+        dense_margin=closest.dense - max(others, default=0.0),
+        dense_rank=closest.dense_rank,
+        lexical_rank=closest.lexical_rank,
         missing_rarest=max(missing, default=0.0) / rarest,
         wants_latest=wants_latest,
         withheld=asks_name and bool(WITHHELD.search(text)) or asks_amount and "undisclosed" in text,
@@ -110,6 +118,11 @@ def evidence(
         vague=len(question.terms) < MIN_TERMS and not question.cases,
         out_of_scope=out_of_scope,
     )
+
+
+def _rank(source: Source) -> int:
+    """The better of a release's two ranks (a large number for "not ranked")."""
+    return min(source.dense_rank or 10**6, source.lexical_rank or 10**6)
 
 
 def refusal(question: str, sources: list[Source], limit: int = 3) -> tuple[str, list[Citation]]:
