@@ -31,9 +31,10 @@ NEAR_MARGIN = 0.3  # ... when it adds one key term of the question
 WIDE_MARGIN = 0.8  # ... when it adds what the question asks for (a figure, a name, a charge)
 LATEST_MARGIN = 0.2  # how much weaker a newer release may answer and still be preferred
 # The sentence ranker's likeliest answers always go, up to TOP_ANSWERS of them within
-# ANSWER_MARGIN (log-odds) of the likeliest.
-TOP_ANSWERS = 2
-ANSWER_MARGIN = 1.0
+# ANSWER_MARGIN (log-odds) of the likeliest: out of fold, its first sentence is the
+# answering one 61% of the time, one of its first three 85%.
+TOP_ANSWERS = 3
+ANSWER_MARGIN = 2.0
 # A "latest" question about a known case wants its newest release unless that one is off topic.
 CASE_LATEST_MARGIN = 0.5
 
