@@ -232,3 +232,40 @@ def test_the_kind_of_answer_is_read_where_the_question_asks_not_in_its_scene():
     names = {s.name for s in Question(text, None).answer_shapes}
     assert "where" in names and "who" not in names
     assert "who" in {s.name for s in Question("Who took the taxi?", None).answer_shapes}
+
+
+@pytest.mark.parametrize(
+    ("question", "release", "kept_back"),
+    [
+        # An appeal to help find someone does not say where, or whether, he was found ...
+        (
+            "Where was missing man Kean LUO found after his car was recovered near Kenora?",
+            "Police are requesting the public's assistance in locating Kean LUO. His vehicle "
+            "has been recovered in the Kenora area.",
+            True,
+        ),
+        # ... but an arrest release that retells the appeal does.
+        (
+            "Was Laura Buboire found?",
+            "Police requested the public's assistance in locating Buboire. On August 23, "
+            "officers located Buboire at a residence and took her into custody.",
+            False,
+        ),
+        (
+            "What caused the February 2016 fire on Alexander Avenue?",
+            "The cause of the fire has not yet been determined.",
+            True,
+        ),
+        ("What caused the fire?", "Investigators determined the fire was arson.", False),
+        (
+            "What is the name of the foster parent charged?",
+            "The name of the accused will not be released.",
+            True,
+        ),
+        ("How much cash did he take?", "He fled with an undisclosed amount of cash.", True),
+    ],
+)
+def test_what_a_release_says_it_does_not_know_or_tell(question, release, kept_back):
+    from bot.answer.refusal import keeps_back
+
+    assert keeps_back(Question(question, None), release.lower()) is kept_back

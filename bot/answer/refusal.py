@@ -18,7 +18,14 @@ from bot.answer.answerability import Answerability
 from bot.answer.scoring import release_terms
 from bot.answer.sources import find_quote
 from bot.answer.types import Draft, Evidence, Question, Source
-from bot.answer.vocab import WITHHELD
+from bot.answer.vocab import (
+    APPEAL_TO_FIND,
+    ASKS_CAUSE,
+    ASKS_FOUND,
+    CAUSE_UNKNOWN,
+    FOUND,
+    WITHHELD,
+)
 from index.models import Citation
 from index.text import terms_of
 
@@ -87,17 +94,13 @@ def evidence(
     missing = [question.weights[t] for t in question.terms if t not in has]
     rarest = max(question.weights.values(), default=1.0) or 1.0
     others = [s.dense for s in sources if s is not primary]
-    kin = (
-        [s for s in sources if s.publication_id in story] if primary.publication_id in story else []
-    )
-    ranked = [s for s in kin if s.dense_rank is not None or s.lexical_rank is not None]
-    closest = primary if primary in ranked or not ranked else min(ranked, key=_rank)
+    closest = primary
+    if _rank(primary) == UNRANKED and primary.publication_id in story:
+        kin = [s for s in sources if s.publication_id in story and _rank(s) < UNRANKED]
+        closest = min(kin, key=_rank, default=primary)
     # A neighbourhood said in everyday words ("the North End") is not a name the release
     # must repeat; a person's or a business's name is.
     named = [n for n in question.names if not NEIGHBOURHOOD.search(n)]
-    # A detail the release says it keeps back: a name or identity, an amount.
-    asks_name = any(s.name in ("who", "named") for s in shapes)
-    asks_amount = any(s.name in ("money", "quantity") for s in shapes)
     return Evidence(
         cosine=max(s.cosine for s in draft.chosen),
         coverage=question.weight(has),
@@ -113,16 +116,35 @@ def evidence(
         lexical_rank=closest.lexical_rank,
         missing_rarest=max(missing, default=0.0) / rarest,
         wants_latest=wants_latest,
-        withheld=asks_name and bool(WITHHELD.search(text)) or asks_amount and "undisclosed" in text,
+        withheld=keeps_back(question, text),
         answer_score=draft.answer_score if draft.answer_score is not None else 0.0,
         vague=len(question.terms) < MIN_TERMS and not question.cases,
         out_of_scope=out_of_scope,
     )
 
 
+def keeps_back(question: Question, text: str) -> bool:
+    """The release (`text`, lower case) says it does not know or tell what is asked: a name
+    or identity it withholds, an undisclosed amount, a cause not yet determined, or where
+    someone was found when all it does is ask the public to help find them."""
+    shapes = {s.name for s in question.answer_shapes}
+    if shapes & {"who", "named"} and WITHHELD.search(text):
+        return True
+    if shapes & {"money", "quantity"} and "undisclosed" in text:
+        return True
+    if ASKS_CAUSE.search(question.text) and CAUSE_UNKNOWN.search(text):
+        return True
+    return bool(
+        ASKS_FOUND.search(question.text) and APPEAL_TO_FIND.search(text) and not FOUND.search(text)
+    )
+
+
+UNRANKED = 10**6
+
+
 def _rank(source: Source) -> int:
-    """The better of a release's two ranks (a large number for "not ranked")."""
-    return min(source.dense_rank or 10**6, source.lexical_rank or 10**6)
+    """The better of a release's two ranks (UNRANKED when the search ranked it nowhere)."""
+    return min(source.dense_rank or UNRANKED, source.lexical_rank or UNRANKED)
 
 
 def refusal(question: str, sources: list[Source], limit: int = 3) -> tuple[str, list[Citation]]:

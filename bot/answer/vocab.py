@@ -89,6 +89,29 @@ WITHHELD = re.compile(
     r"|\bnot (?:yet )?(?:been )?(?:positively )?identified\b|\bundisclosed\b",
     re.I,
 )
+# Where someone was found or whether they were, asked of a release that only asks the
+# public to help find them; and the cause of a death or a fire, asked of one that says it
+# is not known.
+ASKS_FOUND = re.compile(
+    r"\b(?:was|were|has|have|had)\b[^?]*\b(?:found|located)\b|\bwhere\b[^?]*\b(?:found|located)\b",
+    re.I,
+)
+APPEAL_TO_FIND = re.compile(
+    r"\b(?:assistance|help)\b[^.]{0,30}?\b(?:locat|find)|\bhelp (?:police )?(?:locate|find)\b",
+    re.I,
+)
+FOUND = re.compile(
+    r"\b(?:located|found|arrested)\b|\bin(?:to)? (?:police )?custody\b"
+    r"|\btaken into care\b",
+    re.I,
+)
+ASKS_CAUSE = re.compile(r"\bcause[ds]?\b|\bwhat (?:started|sparked)\b", re.I)
+CAUSE_UNKNOWN = re.compile(
+    r"\bcause\b[^.]{0,60}?\b(?:(?:has|have|is|was) not (?:yet )?been (?:determined|established"
+    r"|released)|(?:is|remains|was) (?:undetermined|unknown|under investigation)|yet to be"
+    r" determined)",
+    re.I,
+)
 # Charge names hold amounts that answer nothing: "Theft Under $5000", "Fraud Over $5,000".
 CHARGE_AMOUNT = re.compile(r"\b(?:under|over|exceeding) \$\s?5,?000(?:\.00)?", re.I)
 
