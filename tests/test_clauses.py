@@ -117,6 +117,11 @@ def test_a_question_is_cut_into_sentences_at_stops_not_at_abbreviations():
             "what police-related items turned up",
         ),
         ("On July 3, who was arrested on Main Street?", "who was arrested on Main Street?"),
+        # A relative clause tells who is meant; it does not ask "who".
+        (
+            "Was anyone ever charged in the death of Noah Nigussie, who was found injured?",
+            "Was anyone ever charged in the death of Noah Nigussie",
+        ),
     ],
 )
 def test_the_asking_clause_stops_where_its_context_begins(question, asking):

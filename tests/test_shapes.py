@@ -81,6 +81,26 @@ def _met(question: str, sentence: str) -> set[str]:
             "quantity",
             False,
         ),
+        # A status the newest release states outright is an answer too.
+        (
+            "Was Shane Kowerko ever found?",
+            "It has been one year since Shane KOWERKO has been missing.",
+            "outcome",
+            True,
+        ),
+        (
+            "Has anyone been charged in the killing?",
+            "No arrests have been made and the Homicide Unit continues to investigate.",
+            "anyone",
+            True,
+        ),
+        # An appeal's "has been missing since" says nothing of what came later.
+        (
+            "Was Shane Kowerko ever found?",
+            "Shane KOWERKO has been missing since Saturday.",
+            "outcome",
+            False,
+        ),
         # An appeal asks for help finding someone; it does not say he was found.
         (
             "Has Kyle Gallagher been found?",

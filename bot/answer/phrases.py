@@ -52,7 +52,7 @@ def question_sentences(question: str) -> list[str]:
 # Where a question's asking clause gives way to context: "... did he teach at | when he was
 # charged in September 2021?"
 _CONTEXT_CLAUSE = re.compile(
-    r"\s(?:when|after|before|while|during|since|in which|whose|that)\s", re.IGNORECASE
+    r"\s(?:when|after|before|while|during|since|in which|whose|that)\s|,\s*who\s", re.IGNORECASE
 )
 ASKING_WORDS_MIN = 4  # a clause word this early is part of the asking ("When was ...")
 

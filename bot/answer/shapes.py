@@ -17,6 +17,7 @@ from bot.answer.vocab import (
     CIVILIAN,
     MONTH,
     MONTH_NAMES,
+    NO_OUTCOME_YET,
     NUMBER_WORDS,
     OFFENCE,
     PEOPLE,
@@ -183,7 +184,8 @@ SHAPES = [
         ),
         _re(
             r"\b(?:located|found|arrested|charged|apprehended|in custody|identified as|recovered"
-            r"|surrendered|turned (?:him|her)self in|returned home|no (?:charges|arrests))\b",
+            rf"|surrendered|turned (?:him|her)self in|returned home|no (?:charges|arrests))\b"
+            rf"|{NO_OUTCOME_YET}",
             re.I,
         ),
         # Not the appeal: "Anyone who has information that could help police locate ...".
@@ -200,7 +202,8 @@ SHAPES = [
             rf"{CIVILIAN}|\b\d{{1,3}}[- ]years?[- ]old (?:male|female|man|woman|youth|boy|girl)"
             r"\b[^.]{0,80}?\b(?:arrested|charged)\b"
             r"|\bno (?:charges|arrests?|suspects?)\b|\bnot (?:yet )?been "
-            r"(?:charged|arrested|located|identified)\b|\bremains? (?:at large|outstanding)\b",
+            r"(?:charged|arrested|located|identified)\b|\bremains? (?:at large|outstanding)\b"
+            rf"|(?i:{NO_OUTCOME_YET})",
             re.MULTILINE,
         ),
         figures_only=True,

@@ -135,3 +135,14 @@ IMPLIED = {
     "Regina": ("Saskatchewan", "Canada"),
     "London": ("England",),
 }
+# An outcome told as not come yet: "one year since Shane KOWERKO has been missing", "no
+# arrests have been made", "the murder remains unsolved". (An appeal's "has been missing
+# since Saturday" is not one: it says nothing of what came later.)
+NO_OUTCOME_YET = (
+    r"\b(?:is|are) still (?:missing|outstanding|at large|being sought)\b"
+    r"|\bremains? (?:missing|outstanding|at large|unsolved|unidentified)\b"
+    r"|\b(?:has|have) (?:still )?not (?:yet )?been (?:located|found|arrested|charged|identified)\b"
+    r"|\bno (?:one|arrests?|charges|suspects?) (?:has|have) (?:yet )?been\b"
+    r"|\b(?:years?|months?) since\b[^.]{0,60}\b(?:missing|was last seen|killed|died|murder)\b"
+    r"|\bcontinues? to (?:actively )?investigate\b"
+)
