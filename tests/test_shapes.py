@@ -264,7 +264,14 @@ def test_the_kind_of_answer_is_read_where_the_question_asks_not_in_its_scene():
             "has been recovered in the Kenora area.",
             True,
         ),
-        # ... but an arrest release that retells the appeal does.
+        # ... nor does a yearly appeal, but it says she is still missing, and that answers.
+        (
+            "Has Maggie Liu been found?",
+            "Today marks one year since Maggie LIU was reported missing. Police ask for "
+            "assistance in locating her.",
+            False,
+        ),
+        # ... and an arrest release that retells the appeal does.
         (
             "Was Laura Buboire found?",
             "Police requested the public's assistance in locating Buboire. On August 23, "

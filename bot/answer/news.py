@@ -16,7 +16,7 @@ from index.text import Span
 
 _LIST_LINE = re.compile(r"^\s*(?:[-–•*·]|\(?\d{1,2}[.)])\s+\S")
 
-NEWS_SENTENCES = 5  # of an update's news, for a "latest" question
+NEWS_SENTENCES = 6  # of an update's news, for a "latest" question
 FRAGMENT_WORDS = 7  # a line this short without a full stop is a heading or a signature
 # The question's own terms count for less: in an update they mostly retell the case.
 OVERLAP_WEIGHT = 0.5

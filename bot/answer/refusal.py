@@ -24,6 +24,7 @@ from bot.answer.vocab import (
     ASKS_FOUND,
     CAUSE_UNKNOWN,
     FOUND,
+    NO_OUTCOME_YET,
     WITHHELD,
 )
 from index.models import Citation
@@ -134,8 +135,12 @@ def keeps_back(question: Question, text: str) -> bool:
         return True
     if ASKS_CAUSE.search(question.text) and CAUSE_UNKNOWN.search(text):
         return True
+    # (A release that says she is still missing, a year on, has answered.)
     return bool(
-        ASKS_FOUND.search(question.text) and APPEAL_TO_FIND.search(text) and not FOUND.search(text)
+        ASKS_FOUND.search(question.text)
+        and APPEAL_TO_FIND.search(text)
+        and not FOUND.search(text)
+        and not NO_OUTCOME_YET.search(text)
     )
 
 

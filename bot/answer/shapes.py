@@ -17,7 +17,7 @@ from bot.answer.vocab import (
     CIVILIAN,
     MONTH,
     MONTH_NAMES,
-    NO_OUTCOME_YET,
+    NO_OUTCOME_YET_WORDS,
     NUMBER_WORDS,
     OFFENCE,
     PEOPLE,
@@ -185,7 +185,7 @@ SHAPES = [
         _re(
             r"\b(?:located|found|arrested|charged|apprehended|in custody|identified as|recovered"
             rf"|surrendered|turned (?:him|her)self in|returned home|no (?:charges|arrests))\b"
-            rf"|{NO_OUTCOME_YET}",
+            rf"|{NO_OUTCOME_YET_WORDS}",
             re.I,
         ),
         # Not the appeal: "Anyone who has information that could help police locate ...".
@@ -203,7 +203,7 @@ SHAPES = [
             r"\b[^.]{0,80}?\b(?:arrested|charged)\b"
             r"|\bno (?:charges|arrests?|suspects?)\b|\bnot (?:yet )?been "
             r"(?:charged|arrested|located|identified)\b|\bremains? (?:at large|outstanding)\b"
-            rf"|(?i:{NO_OUTCOME_YET})",
+            rf"|(?i:{NO_OUTCOME_YET_WORDS})",
             re.MULTILINE,
         ),
         figures_only=True,

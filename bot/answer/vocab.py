@@ -138,7 +138,7 @@ IMPLIED = {
 # An outcome told as not come yet: "one year since Shane KOWERKO has been missing", "no
 # arrests have been made", "the murder remains unsolved". (An appeal's "has been missing
 # since Saturday" is not one: it says nothing of what came later.)
-NO_OUTCOME_YET = (
+NO_OUTCOME_YET_WORDS = (
     r"\b(?:is|are) still (?:missing|outstanding|at large|being sought)\b"
     r"|\bremains? (?:missing|outstanding|at large|unsolved|unidentified)\b"
     r"|\b(?:has|have) (?:still )?not (?:yet )?been (?:located|found|arrested|charged|identified)\b"
@@ -146,3 +146,4 @@ NO_OUTCOME_YET = (
     r"|\b(?:years?|months?) since\b[^.]{0,60}\b(?:missing|was last seen|killed|died|murder)\b"
     r"|\bcontinues? to (?:actively )?investigate\b"
 )
+NO_OUTCOME_YET = re.compile(NO_OUTCOME_YET_WORDS, re.I)
