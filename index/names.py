@@ -63,13 +63,15 @@ def named_later(snap: Snapshot, publications: list[str]) -> list[str]:
         for name in _NAME_IN_TEXT.findall(chunk.text):
             if name not in names and len(tokenize(name)) >= 2:
                 names.append(name)
-    found: list[str] = []
+    holders = {}
     for name in names[:MAX_NAMES]:
-        postings = [snap.lexical.postings(t)[0] for t in tokenize(name)]
-        holding = reduce(np.intersect1d, postings)
-        if not 0 < holding.size <= LINK_LIMIT * 4:
-            continue
-        others = {c.publication_id: c for c in snap.fetch(holding.tolist()).values()}
+        holding = reduce(np.intersect1d, [snap.lexical.postings(t)[0] for t in tokenize(name)])
+        if 0 < holding.size <= LINK_LIMIT * 4:
+            holders[name] = holding.tolist()
+    fetched = snap.fetch(sorted({p for positions in holders.values() for p in positions}))
+    found: list[str] = []
+    for positions in holders.values():
+        others = {fetched[p].publication_id: fetched[p] for p in positions if p in fetched}
         others = {pid: c for pid, c in others.items() if pid not in own}
         if len(others) > LINK_LIMIT:
             continue

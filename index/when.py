@@ -13,13 +13,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-_MONTHS = {
+# Month names and abbreviations, lower case -> 1-12 (also read by `index.seasons`).
+MONTHS = {
     name: i
     for i in range(1, 13)
     for name in {calendar.month_name[i].lower(), calendar.month_abbr[i].lower()}
 }
-_MONTHS["sept"] = 9
-_MONTH = r"(?P<{g}>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+MONTHS["sept"] = 9
+_MONTH = r"(?P<{g}>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"(?P<{g}>(?:19|20)\d\d)"
 _DAY = r"(?P<{g}>[0-3]?\d)(?:st|nd|rd|th)?"
 
@@ -106,7 +107,7 @@ def _span(match: re.Match, n: str) -> tuple[date, date] | None:
         day = match.groupdict().get(f"d{n}{tag}")
         if month is None:
             return date(y, 1, 1), date(y, 12, 31)
-        m = _MONTHS[month.lower().rstrip(".")]
+        m = MONTHS[month.lower().rstrip(".")]
         if day is None:
             return date(y, m, 1), _month_end(y, m)
         try:
@@ -158,7 +159,7 @@ def _named_month(month: str, today: date) -> tuple[date, date]:
     A month named without "last" ("a stabbing in June") says nothing of the year, so it
     filters nothing: its name stays in the search text for BM25 to match.
     """
-    m = _MONTHS[month.lower().rstrip(".")]
+    m = MONTHS[month.lower().rstrip(".")]
     year = today.year if m < today.month else today.year - 1
     return date(year, m, 1), _month_end(year, m)
 

@@ -38,18 +38,23 @@ def test_the_issuer_stands_for_its_city_and_province():
     assert not Scope.of("Who was arrested in Regina and Calgary?").fits(release)
 
 
-def test_a_release_is_read_whole_before_it_is_found_not_to_fit():
+def test_misfits_are_read_whole_in_one_read_before_they_are_found_not_to_fit():
+    fits = one_chunk_release("f", "A male was arrested in Calgary.", "Arrest", dt.date(2017, 1, 4))
     release = one_chunk_release("w", "A male was arrested.", "Arrest", dt.date(2017, 1, 4))
     more = one_chunk_release("w", "He was wanted on a warrant from Calgary.", "Arrest", None)
-    read = []
+    other = one_chunk_release("x", "A male was arrested.", "Arrest", dt.date(2017, 1, 4))
+    reads = []
 
-    def complete(source):
-        read.append(source.publication_id)
-        source.chunks.append(more.head)
+    def complete_all(sources):
+        reads.append([s.publication_id for s in sources])
+        for source in sources:
+            if source.publication_id == "w":
+                source.chunks.append(more.head)
         return True
 
-    assert fitting(Scope.of("Who was arrested on a Calgary warrant?"), [release], complete)
-    assert read == ["w"]
-    # Nothing more to read: it does not fit.
-    other = one_chunk_release("x", "A male was arrested.", "Arrest", dt.date(2017, 1, 4))
-    assert not fitting(Scope.of("Who was arrested in Calgary?"), [other], lambda s: False)
+    scope = Scope.of("Who was arrested on a Calgary warrant?")
+    found = fitting(scope, [fits, release, other], complete_all)
+    assert [s.publication_id for s in found] == ["f", "w"]
+    assert reads == [["w", "x"]]  # only the misfits, in one read
+    # All fit as read: nothing is read.
+    assert fitting(scope, [fits], complete_all) == [fits] and len(reads) == 1

@@ -137,7 +137,7 @@ class Answerer:
         misfits = set()
         if scope:
             head = sources[:SCOPE_DEPTH]
-            fit = {s.publication_id for s in fitting(scope, head, self.releases.complete)}
+            fit = {s.publication_id for s in fitting(scope, head, self.releases.complete_all)}
             misfits = {s.publication_id for s in head} - fit if fit else set()
         pool = [s for s in sources if s.publication_id not in misfits]
         ranked = score_sentences(q, pool, self.bank, bonus, stale, novelty)

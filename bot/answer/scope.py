@@ -11,7 +11,6 @@ need not say "Regina", and its city stands for its province).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.answer.types import Source
@@ -36,22 +35,15 @@ class Scope:
 
     def fits(self, source: Source) -> bool:
         """True when `source` (as read so far) is about one of the years and every place."""
-        return self.fits_text(
-            " ".join([source.head.title, *(c.text for c in source.chunks)]),
-            source.published,
-            source.head.issuer,
-        )
-
-    def fits_text(self, text: str, published: str | None, issuer: str | None) -> bool:
+        text = " ".join([source.head.title, *(c.text for c in source.chunks)])
         if self.years:
             said = set(YEAR.findall(text))
-            if published:
-                said.add(published[:4])
+            if source.published:
+                said.add(source.published[:4])
             if not self.years & said:
                 return False
         if self.places:
-            where = f"{text} {issuer or ''}"
-            named = set(PLACES.findall(where))
+            named = set(PLACES.findall(f"{text} {source.head.issuer or ''}"))
             for city in list(named):
                 named.update(IMPLIED.get(city, ()))
             if not self.places <= named:
@@ -59,11 +51,11 @@ class Scope:
         return True
 
 
-def fitting(scope: Scope, sources: Iterable[Source], complete) -> list[Source]:
-    """The sources that fit `scope`; one that does not fit as read is read whole first
-    (`complete(source)`), since the year or place may sit in a chunk not retrieved."""
-    out = []
-    for source in sources:
-        if scope.fits(source) or complete(source) and scope.fits(source):
-            out.append(source)
-    return out
+def fitting(scope: Scope, sources: list[Source], complete_all) -> list[Source]:
+    """The sources that fit `scope`. Those that do not fit as read are read whole first,
+    together (`complete_all(sources)`, one store read), since the year or place may sit in
+    a chunk the search did not return."""
+    if all(scope.fits(s) for s in sources):
+        return list(sources)
+    complete_all([s for s in sources if not scope.fits(s)])
+    return [s for s in sources if scope.fits(s)]

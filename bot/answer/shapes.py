@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.answer.vocab import (
     AGENCY,
+    APPEAL,
     CHARGE_AMOUNT,
     CHARGE_RUN,
     CIVILIAN,
@@ -117,12 +118,6 @@ def _re(pattern: str, flags: int = 0) -> re.Pattern:
 # "The name of the lounge where two men were stabbed" asks for the lounge's name.
 _NOT_CLAUSE = r"(?!(?:where|who|whose|which|that|when|in|at|on|near)\b)"
 
-# An appeal for information, whole: what it says ("help police locate him") is no outcome.
-APPEAL = re.compile(
-    r"^.*\b(?:anyone (?:who|with)|(?:is|are) (?:asked|urged|encouraged) to (?:contact|call)"
-    r"|help (?:police )?(?:locate|find|identify))\b.*$",
-    re.I | re.S,
-)
 
 SHAPES = [
     Shape(

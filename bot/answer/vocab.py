@@ -96,6 +96,14 @@ ASKS_FOUND = re.compile(
     r"\b(?:was|were|has|have|had)\b[^?]*\b(?:found|located)\b|\bwhere\b[^?]*\b(?:found|located)\b",
     re.I,
 )
+# An appeal for information, the whole sentence: what it says ("help police locate him")
+# tells no outcome.
+APPEAL = re.compile(
+    r"^.*\b(?:anyone (?:who|with)|(?:is|are) (?:asked|urged|encouraged) to (?:contact|call)"
+    r"|help (?:police )?(?:locate|find|identify))\b.*$",
+    re.I | re.S,
+)
+# A release asking the public to help find someone.
 APPEAL_TO_FIND = re.compile(
     r"\b(?:assistance|help)\b[^.]{0,30}?\b(?:locat|find)|\bhelp (?:police )?(?:locate|find)\b",
     re.I,
