@@ -296,3 +296,26 @@ def test_what_a_release_says_it_does_not_know_or_tell(question, release, kept_ba
     from bot.answer.refusal import keeps_back
 
     assert keeps_back(Question(question, None), release.lower()) is kept_back
+
+
+@pytest.mark.parametrize(
+    ("sentence", "met"),
+    [
+        ("In 2015 the convoy saw 200 trucks and raised $60,000 for Special Olympics.", False),
+        ("Over the past decade the head shave has raised over $400,000.", False),
+        ("Last year's plunge raised $40,000 for the athletes.", False),
+        ("The 2016 convoy raised $75,000 for Special Olympics.", True),
+        # A sentence that names no year tells of the event the release is about.
+        ("The convoy raised $75,000 for Special Olympics.", True),
+        ("In 2016, compared with 2015, the convoy raised $75,000.", True),
+    ],
+)
+def test_a_figure_of_another_year_is_not_the_figure_asked_for(sentence, met):
+    import numpy as np
+
+    question = Question("How much money did the 2016 truck convoy raise?", np.zeros(3))
+    assert {"money", "quantity"} <= {s.name for s in question.answer_shapes}
+    assert ("money" in question.shapes_met(sentence)) is met
+    # Asked of no year, any year's figure may answer.
+    plain = Question("How much money did the truck convoy raise?", np.zeros(3))
+    assert "money" in plain.shapes_met(sentence)

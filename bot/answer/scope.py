@@ -10,13 +10,10 @@ need not say "Regina", and its city stands for its province).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.answer.types import Source
-from bot.answer.vocab import IMPLIED, PLACES
-
-YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
+from bot.answer.vocab import IMPLIED, PLACES, YEAR
 
 
 @dataclass(frozen=True)

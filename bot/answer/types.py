@@ -8,7 +8,8 @@ import numpy as np
 
 from bot.answer.phrases import asking_clause, capitalised_names, key_terms
 from bot.answer.shapes import BONUS as SHAPE_BONUS
-from bot.answer.shapes import Shape, known_words, shapes_of
+from bot.answer.shapes import FIGURES, Shape, known_words, of_another_year, shapes_of
+from bot.answer.vocab import YEAR
 from index.models import Chunk, Citation
 from index.text import Span, find_references, terms_of
 
@@ -84,6 +85,7 @@ class Question:
         # ("... by his two passengers, who then took off with his taxi. Where ...?").
         self.answer_shapes = shapes_of(asking_clause(text))
         self.known = known_words(text)
+        self.years = frozenset(YEAR.findall(text))
         self.names = [n for n in capitalised_names(text) if n.upper() not in self.cases]
         # Rare terms, names, places and case numbers say which release is meant.
         rarity = rarity or {}
@@ -108,8 +110,15 @@ class Question:
         return sum(self.weights.get(t, 0.0) for t in terms) / self.total
 
     def shapes_met(self, sentence: str) -> set[str]:
-        """The kinds of answer the question asks for that `sentence` holds."""
-        return {s.name for s in self.answer_shapes if s.met_by(sentence, self.known)}
+        """The kinds of answer the question asks for that `sentence` holds (a figure told
+        of another year than the one asked is not the figure asked for)."""
+        other_year = bool(self.years) and of_another_year(sentence, self.years)
+        return {
+            s.name
+            for s in self.answer_shapes
+            if not (other_year and s.figures_only and s.name in FIGURES)
+            and s.met_by(sentence, self.known)
+        }
 
     def shape_bonus(self, sentence: str) -> float:
         """A bonus when the sentence holds the kind of phrase the question asks for."""

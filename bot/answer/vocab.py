@@ -155,3 +155,11 @@ NO_OUTCOME_YET_WORDS = (
     r"|\bcontinues? to (?:actively )?investigate\b"
 )
 NO_OUTCOME_YET = re.compile(NO_OUTCOME_YET_WORDS, re.I)
+
+YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
+# A figure told of a year before the one asked: "last year's plunge raised $40,000".
+EARLIER_YEARS = re.compile(
+    r"\b(?:last|previous|prior|past) (?:year|decade|\d+ years|few years|several years)\b"
+    r"|\b(?:last|previous|prior) (?:year's|years')|\bsince (?:its inception|it began)\b",
+    re.I,
+)
