@@ -206,3 +206,34 @@ def test_a_newer_release_is_quoted_for_what_it_adds_not_what_it_retells():
     # Nothing new in it: the caller keeps its own pick.
     everything_retold = Novelty(stale={(chunk.id, s.start) for s in spans}, compared={"upd"})
     assert _news_of(by_answer, everything_retold) is None
+
+
+def test_of_an_update_s_news_the_newest_development_is_quoted():
+    """An update tells its case in order: the charges at its end are what is true now,
+    though the victim's death near its start scores as well."""
+    import numpy as np
+
+    from bot.answer.news import NEWS_SENTENCES, news_run
+    from bot.answer.novelty import Novelty
+    from bot.answer.types import Question, Scored
+
+    told = [
+        "On August 27, 2017, the victim succumbed to his injuries and was identified.",
+        "Members of the Homicide Unit determined that a dispute occurred with a group.",
+        "During this dispute, the victim was stabbed in the upper body.",
+        "The investigation resulted in the identification of several suspects.",
+        "On August 31, 2017, a 16-year-old male was placed under arrest.",
+        "On September 1, 2017, an 18-year-old male was placed under arrest.",
+        "On September 5, 2017, a vehicle fled from police and hit a cruiser car.",
+        "A 20-year-old male fled and was arrested nearby.",
+        "All four males have been charged with manslaughter and detained in custody.",
+    ]
+    update = source(1, "upd", " ".join(told), dt.date(2017, 9, 6))
+    chunk = update.chunks[0]
+    every = [Scored(update, chunk, s, 0.0, 0.0, 0.0) for s in useful_spans(chunk.text)]
+    lead = every[0]  # the ranker's pick
+    question = Question("What was the final outcome of the stabbing investigation?", np.zeros(3))
+    run = news_run(question, lead, every, Novelty(compared=set()), spans)
+    quoted = [s.text for s in run]
+    assert len(quoted) == NEWS_SENTENCES
+    assert quoted[-1] == told[-1]

@@ -23,6 +23,7 @@ OVERLAP_WEIGHT = 0.5
 STATUS_WEIGHT = 0.5  # a news sentence that tells an arrest, a charge, a find ...
 SHAPE_WEIGHT = 0.3  # ... or holds the kind of answer asked for
 LEAD_WEIGHT = 0.5  # ... or is the best-scoring sentence of all
+LATER_WEIGHT = 1.0  # ... and counts up to twice as much the later it comes
 _STATUS = re.compile(
     r"\b(?:arrest(?:ed)?|charged?|charges|located|found|apprehended|seized|recovered|identified"
     r"|surrendered|custody|detained|released|remanded|sentenced|convicted|pleaded|laid|issued"
@@ -109,8 +110,15 @@ def news_run(
     if not windows:
         return None
 
+    # A release tells its case in order: the later a development, the newer it is.
+    place = {id(s): i / max(1, len(every) - 1) for i, s in enumerate(every)}
+
     def gain(window: list[Scored]) -> float:
-        return sum(_relevance(question, s) + LEAD_WEIGHT * (s is lead) for s in window)
+        return sum(
+            (_relevance(question, s) + LEAD_WEIGHT * (s is lead))
+            * (1 + LATER_WEIGHT * place[id(s)])
+            for s in window
+        )
 
     chosen = list(max(windows, key=gain))
     # A name or figure asked for that the news lacks may be in the retelling.
