@@ -16,17 +16,21 @@ import numpy as np
 from index.snapshot import Snapshot
 from index.text import tokenize
 
-# A person's full name: two or more capitalised words, each rare in the store.
+# A person's full name: two or more capitalised words, each rare in the store but a
+# common first name ("Michael").
 _FULL_NAME = re.compile(r"\b[A-Z][a-z'’-]+(?: [A-Z][A-Za-z'’-]+)+")
 NAME_SHARE = 0.01  # "rare": held by at most this share of the chunks
+NAME_FLOOR = 8  # ... or by this many (a small store: a case told in a few releases)
 
 
 def naming(snap: Snapshot, text: str):
     """Positions of the chunks that hold every word of a full name the text gives."""
-    limit = max(2, int(snap.lexical.size * NAME_SHARE))
+    limit = max(NAME_FLOOR, int(snap.lexical.size * NAME_SHARE))
     found = None
     for name in _FULL_NAME.findall(text):
         postings = [snap.lexical.postings(t)[0] for t in tokenize(name)]
+        while postings and not 0 < postings[0].size <= limit:
+            postings.pop(0)  # a common first name: "Taylor Fless" still names one man
         if len(postings) < 2 or any(not 0 < p.size <= limit for p in postings):
             continue  # a place ("Main Street") or a common word, not a person
         holding = np.zeros(len(snap.ids), dtype=bool)
@@ -80,3 +84,22 @@ def named_later(snap: Snapshot, publications: list[str]) -> list[str]:
             if when and first < when <= last + LINK_HORIZON and pid not in found:
                 found.append(pid)
     return found
+
+
+def naming_later(snap: Snapshot, named, publications: list[str]) -> list[str]:
+    """Releases after the first of `publications` that name the person the question names
+    (`named`, from `naming`), however much later: "Was Michael Taylor Fless caught?" is
+    answered by an arrest seven months on, under another force's case."""
+    if named is None or not publications:
+        return []
+    firsts = [
+        int(snap.published[snap.by_publication[pid][0]])
+        for pid in publications
+        if snap.by_publication.get(pid)
+    ]
+    if not firsts:
+        return []
+    positions = np.flatnonzero(named & snap.alive & (snap.published > min(firsts)))
+    found = dict.fromkeys(snap.publication_at[p] for p in positions.tolist())
+    later = [pid for pid in found if pid not in publications]
+    return later if len(later) <= LINK_LIMIT else []

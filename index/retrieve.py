@@ -15,13 +15,15 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+import numpy as np
+
 from index.dense import nearest
 from index.live import LiveSnapshot
 from index.models import Hit
-from index.names import named_later, naming
+from index.names import named_later, naming, naming_later
 from index.ranking import RRF_K, cap_per_publication, case_first, case_history, fuse, latest_first
 from index.rerank import build_reranker
-from index.seasons import SEASON_BOOST, months_of, prefer_months
+from index.seasons import preferred
 from index.snapshot import Snapshot
 from index.store import Store
 from index.text import find_references
@@ -159,10 +161,11 @@ class Retriever:
         result = replace(result, since=since, until=until)
         if not fused:
             return result
-        if since is None and until is None and (months := months_of(query)):
-            fused = prefer_months(fused, months, SEASON_BOOST)
+        named = naming(snap, when.text) if when.open_ended or when.wants_latest else None
+        about = {snap.ids[p] for p in np.flatnonzero(named)} if named is not None else set()
+        fused = preferred(fused, query, when, since, until, about)
         hits = self._rerank(when.text, fused)
-        case_refs, case_pubs = self._case(snap, when, refs, case_pubs, hits)
+        case_refs, case_pubs = self._case(snap, when, refs, case_pubs, hits, named)
         hits = self._order(snap, when, hits, fused, case_pubs)
         return replace(
             result,
@@ -185,7 +188,7 @@ class Retriever:
                 return wider, asked
         return fused, window
 
-    def _case(self, snap, when: When, refs, case_pubs, hits) -> tuple[list[str], list[str]]:
+    def _case(self, snap, when: When, refs, case_pubs, hits, named) -> tuple[list, list]:
         """The case a question is about: the one it names, or for a "latest" question the
         story the best hit belongs to (unless that is a round-up of many cases)."""
         case_refs = [r for r in refs if r in snap.by_reference]
@@ -195,7 +198,9 @@ class Retriever:
                 case_refs, case_pubs = implied, snap.publications_for(implied)
         if when.wants_latest and case_pubs:
             # The outcome may come under another case number; the person named ties it.
-            case_pubs = case_pubs + named_later(snap, case_pubs)
+            later = named_later(snap, case_pubs)
+            asked = [p for p in naming_later(snap, named, case_pubs) if p not in later]
+            case_pubs = case_pubs + later + asked
         return case_refs, case_pubs
 
     def term_rarity(self, terms) -> dict[str, float]:

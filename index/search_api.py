@@ -32,7 +32,7 @@ from index.errors import ConfigError, StoreUnavailable
 from index.models import Hit
 from index.records import chunk_from_record, date_int
 from index.retrieve import RetrievalResult, _consistent, _window
-from index.seasons import SEASON_BOOST, months_of, prefer_months
+from index.seasons import preferred
 from index.sparse import TermsBm25, sparse_key
 from index.when import parse_when
 
@@ -190,8 +190,7 @@ class SearchApiRetriever:
         hits = self._ranked(when.text, vector, where, k) if self.supported else None
         if hits is None:
             hits = self._dense(vector, where, k)
-        if since is None and until is None and (months := months_of(query)):
-            hits = prefer_months(hits, months, SEASON_BOOST)
+        hits = preferred(hits, query, when, since, until)
         return replace(result, hits=hits)
 
     def _ranked(self, text: str, vector: np.ndarray, where, k: int) -> list[Hit]:

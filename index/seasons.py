@@ -3,21 +3,26 @@
 People recall an event by its season more often than by its date, and a month without a
 year ("in mid-December") is no date range to filter by. These months are a soft
 preference instead: among the releases found, those published in them rise
-(`prefer_months`); none is dropped.
+(`prefer_months`); none is dropped. So do the weeks after a dated event whose outcome
+a question asks, which the date filter leaves open (`prefer_dates`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Set
+from datetime import date, timedelta
 
 from index.models import Hit
-from index.when import MONTHS
+from index.when import MONTHS, When
 
 # How much more a release of the remembered months scores, as a share of its fused score:
 # enough to lift it over releases of other months found about as close, not over a
 # release found much closer (chosen on the dev and training questions).
 SEASON_BOOST = 0.5
+# An outcome asked of a dated event ("was anyone charged?") is searched past the event's
+# dates, but is mostly told within weeks of it: releases of those weeks rise as much.
+OUTCOME_LAG = timedelta(days=60)
 
 # Each season with the month after it: releases follow events by days, and a season's
 # edges are loose in speech ("one winter night" in March).
@@ -77,10 +82,35 @@ def months_of(question: str) -> tuple[int, ...]:
 def prefer_months(hits: Iterable[Hit], months: tuple[int, ...], boost: float) -> list[Hit]:
     """`hits` re-ordered with those published in `months` scoring `boost` more (a share)."""
     wanted = set(months)
+    return _prefer(hits, lambda hit: hit.chunk.published.month in wanted, boost)
 
+
+def prefer_dates(
+    hits: Iterable[Hit], since: date, until: date, boost: float, about: Set[str] = frozenset()
+) -> list[Hit]:
+    """`hits` re-ordered with those published from `since` to `until`, or among the chunks
+    `about` (those naming the person asked about, whenever told), scoring `boost` more."""
+    return _prefer(
+        hits, lambda hit: since <= hit.chunk.published <= until or hit.chunk.id in about, boost
+    )
+
+
+def _prefer(hits: Iterable[Hit], wanted: Callable[[Hit], bool], boost: float) -> list[Hit]:
     def score(hit: Hit) -> float:
-        published = hit.chunk.published
-        return hit.score * (1 + boost) if published and published.month in wanted else hit.score
+        return hit.score * (1 + boost) if hit.chunk.published and wanted(hit) else hit.score
 
     rescored = [h.model_copy(update={"score": score(h)}) for h in hits]
     return sorted(rescored, key=lambda h: -h.score)
+
+
+def preferred(
+    hits: list[Hit], query: str, when: When, since, until, about: Set[str] = frozenset()
+) -> list[Hit]:
+    """`hits` with those of the time the question remembers risen: the months it names
+    without a year, or the weeks after a dated event whose outcome it asks (the filter
+    `since`/`until` left open), and the chunks `about` the person it names."""
+    if since is None and until is None and (months := months_of(query)):
+        return prefer_months(hits, months, SEASON_BOOST)
+    if when.open_ended and when.since and when.until and until is None:
+        return prefer_dates(hits, when.since, when.until + OUTCOME_LAG, SEASON_BOOST, about)
+    return hits

@@ -60,3 +60,30 @@ def test_releases_of_the_season_rise_and_none_is_dropped():
     assert hits[1].score == 0.030
     # No season: the order stands.
     assert prefer_months(hits, (), 0.5) == sorted(hits, key=lambda h: -h.score)
+
+
+def test_an_outcome_asked_of_a_dated_event_prefers_the_weeks_after_it():
+    from index.seasons import OUTCOME_LAG, preferred
+    from index.when import parse_when
+
+    today = dt.date(2021, 10, 1)
+    question = "A man was stabbed on October 6, 2016 and later died. Was anyone charged?"
+    when = parse_when(question, today)
+    assert when.open_ended and when.since == dt.date(2016, 10, 6)
+    hits = [
+        _hit("years-later", dt.date(2021, 5, 25), 0.030),
+        _hit("next-day", dt.date(2016, 10, 7), 0.022),
+        _hit("months-later", when.until + OUTCOME_LAG + dt.timedelta(days=30), 0.021),
+        _hit("names-him", dt.date(2017, 6, 16), 0.0205),
+    ]
+    # The date filter is left open for an outcome: those of the weeks after rise.
+    ordered = preferred(hits, question, when, dt.date(2016, 10, 6), None)
+    assert [h.chunk.publication_id for h in ordered][:2] == ["next-day", "years-later"]
+    # A release naming the person asked about rises whenever it was told.
+    about = preferred(hits, question, when, dt.date(2016, 10, 6), None, {"names-him-0"})
+    assert [h.chunk.publication_id for h in about][:3] == ["next-day", "names-him", "years-later"]
+    # Not an outcome, or a window the caller closed: the order stands.
+    fact = "How many people were stabbed on October 6, 2016?"
+    fact_when = parse_when(fact, today)
+    assert preferred(hits, fact, fact_when, fact_when.since, fact_when.until) == hits
+    assert preferred(hits, question, when, when.since, dt.date(2021, 12, 31)) == hits

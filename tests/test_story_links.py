@@ -52,3 +52,41 @@ def test_the_latest_status_comes_from_the_release_under_the_other_number(answere
     assert not answer.refused, answer.answer
     assert answer.citations[0].published == "2017-06-14"
     assert "arrested Paul" in answer.answer
+
+
+FLESS_DAYS = [
+    "2016_11nov_2016_11_29.html",
+    "2016_11nov_2016_11_30.html",
+    "2016_12dec_2016_12_08.html",
+    "2017_01jan_2017_01_07.html",
+    "2017_06jun_2017_06_16.html",
+]
+FLESS = (
+    "Was Michael Taylor Fless, wanted over the November 2016 Pritchard Avenue and East "
+    "St. Paul shootings, caught?"
+)
+
+
+@pytest.fixture(scope="module")
+def fless(tmp_path_factory, embedder, corpus):
+    """The C16-249563 shootings: a January 2017 arrest of one man; the other, Fless, was
+    arrested in June by another force, under a mistyped number ("C160249563")."""
+    settings = Settings(store=tmp_path_factory.mktemp("fless") / "store")
+    store = open_store(settings)
+    report = Ingestor(store, embedder).run([str(PAGES / day) for day in FLESS_DAYS])
+    assert not report.failed, report.failed
+    return build_answerer(settings, store=store, embedder=embedder)
+
+
+def test_the_person_a_latest_question_names_ties_a_much_later_release_to_the_case(fless):
+    from index.names import LINK_HORIZON, naming, naming_later
+
+    snap = fless.retriever.live.get()
+    case = snap.publications_for(["C16-249563"])
+    later = naming_later(snap, naming(snap, FLESS), case)
+    dates = {snap.first_chunk(p).published for p in later}
+    assert any(d > max(snap.first_chunk(p).published for p in case) + LINK_HORIZON for d in dates)
+    answer = fless.ask(FLESS)
+    assert not answer.refused, answer.answer
+    assert answer.citations[0].published == "2017-06-16"
+    assert "Waterloo Regional Police" in answer.answer
