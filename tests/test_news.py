@@ -147,6 +147,28 @@ def test_what_follows_as_previously_released_is_a_retelling():
     assert not any(v for s, v in said.items() if "Burrows" in s or "previously" in s)
 
 
+def test_a_bare_lead_in_line_starts_the_retelling_though_it_is_no_sentence():
+    """ "As previously released:" on its own line is too bare to quote, so it is no
+    sentence; what follows it is still retold, also when no earlier release in the store
+    holds it (the September arrests below)."""
+    text = (
+        "WOODHOUSE has been charged with Manslaughter.\n"
+        "As previously released:\n"
+        "On July 21, 2017, at approximately 10:00 p.m., emergency personnel responded to "
+        "the 700 block of Selkirk Avenue for a report of shots fired.\n"
+        "On September 20, 2017 investigators arrested Craig MONKMAN, 19-years-old.\n"
+        "They were charged with 2nd Degree Murder and detained in custody."
+    )
+    old = source(2, "a", FIRST, dt.date(2017, 7, 22), ["C17-161171"])
+    new = source(1, "b", text, dt.date(2017, 10, 16), ["C17-161171"])
+    assert "As previously released:" not in {
+        new.chunks[0].text[s.start : s.end] for s in spans(new.chunks[0])
+    }
+    said = sentences(new, find_news([new, old], ["a", "b"], spans))
+    assert said["WOODHOUSE has been charged with Manslaughter."] is True
+    assert not any(v for s, v in said.items() if "MONKMAN" in s or "2nd Degree" in s)
+
+
 def test_releases_that_retell_each_other_are_one_story():
     first = source(3, "a", FIRST, dt.date(2017, 7, 22))
     update = source(1, "b", UPDATE + " " + FIRST.split(". ")[1] + ".", dt.date(2017, 10, 16))

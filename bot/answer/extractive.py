@@ -167,9 +167,14 @@ def _cover(
     chosen: list[Scored],
     spans: Callable[[Chunk], list[Span]],
     vectors: Callable[[list[tuple[Chunk, Span]]], np.ndarray],
+    novelty: Novelty | None = None,
 ) -> list[Scored]:
-    """Add, for each part of a two-part question, its best sentence of the release."""
+    """Add, for each part of a two-part question, its best sentence of the release (of an
+    update's news when it has any: "they were charged with murder" retold of two earlier
+    arrests does not answer what the man arrested now is charged with)."""
     every = release_statements(lead.source, own, spans)
+    if novelty is not None and lead.source.publication_id in novelty.compared:
+        every = [s for s in every if novelty.is_news(s.chunk, s.span)] or every
     if not every:
         return chosen
     texts = [s.text for s in every]
@@ -214,7 +219,7 @@ def compose(
         if by_answer:
             chosen = _with_answers(chosen, by_answer, limit)
     if asks and spans is not None and vectors is not None:
-        chosen = _cover(question, asks, lead, own, chosen, spans, vectors)
+        chosen = _cover(question, asks, lead, own, chosen, spans, vectors, novelty)
     chosen = sorted(chosen, key=lambda s: (s.chunk.ord, s.span.start))
     parts = [_with_marker(_continued(s, follow), 1) for s in chosen]
     citations = [primary.citation(1, trim_quote(lead.text))]

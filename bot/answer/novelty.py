@@ -107,12 +107,23 @@ def find_news(
                 owners.append(owner)
             day, pending = source.published, []
         related = pid in case_ids and any(p in case_ids for p in owners)
-        retelling = False
+        retelling = told = False  # told: a sentence of news came before
         for chunk in sorted(source.chunks, key=lambda c: c.ord):
+            end = 0
             for span in spans(chunk):
                 text = chunk.text[span.start : span.end]
                 pairs = word_pairs(text)
                 pending.append((pairs, pid))
+                # A bare lead-in line ("As previously released:", "Update:") is no sentence
+                # to quote, so it lies between the spans.
+                gap, end = chunk.text[end : span.start], span.end
+                # Such a line starts a retelling only after some news: at the top of a
+                # release the news may follow the retold part with no line to say so.
+                for line in gap.splitlines():
+                    if told and _RETOLD_FROM_HERE.match(line):
+                        retelling = related = True
+                    elif UPDATE_LINE.match(line):
+                        retelling = False
                 if _RETOLD_FROM_HERE.match(text):
                     retelling = related = True
                 elif UPDATE_LINE.match(text):
@@ -127,6 +138,8 @@ def find_news(
                     if len(pairs) >= SUBSTANTIAL_PAIRS and not routine(text):
                         related = True
                         out.retells.setdefault(pid, Counter())[owners[at]] += 1
+                elif not routine(text):
+                    told = True
         if related:
             out.compared.add(pid)
     return out
