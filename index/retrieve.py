@@ -207,6 +207,11 @@ class Retriever:
         """How rare each term is among the committed chunks, by the BM25 index's counts."""
         return self.live.get().lexical.idf(terms)
 
+    def unseen_terms(self, terms) -> set[str]:
+        """The terms no committed chunk holds."""
+        lexical = self.live.get().lexical
+        return {t for t in terms if lexical.postings(t)[0].size == 0}
+
     def _fused(self, snap, text, since, until, issuers, pubs, asked_until=None) -> list[Hit]:
         """Dense and BM25 candidates within the filters, fused by rank.
 

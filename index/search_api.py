@@ -142,15 +142,21 @@ class SearchApiRetriever:
         RARITY_CAP: past that a term is common whatever its exact count.
         """
         total = self.store.chunks.count()
-        out = {}
-        for term in terms:
-            # Chroma's $contains is case-sensitive: "polic" must also find "Police".
-            forms = [
-                {"$contains": f} for f in dict.fromkeys([term, term.capitalize(), term.upper()])
-            ]
-            got = self.store.chunks.get(where_document={"$or": forms}, include=[], limit=RARITY_CAP)
-            out[term] = math.log((total + 1) / (len(got["ids"]) + 1)) + 1.0
-        return out
+        return {
+            term: math.log((total + 1) / (self._holding(term, RARITY_CAP) + 1)) + 1.0
+            for term in terms
+        }
+
+    def unseen_terms(self, terms) -> set[str]:
+        """The terms no stored chunk holds."""
+        return {term for term in terms if not self._holding(term, 1)}
+
+    def _holding(self, term: str, limit: int) -> int:
+        """How many chunks hold `term` (a stem matches its longer forms), up to `limit`."""
+        # Chroma's $contains is case-sensitive: "polic" must also find "Police".
+        forms = [{"$contains": f} for f in dict.fromkeys([term, term.capitalize(), term.upper()])]
+        got = self.store.chunks.get(where_document={"$or": forms}, include=[], limit=limit)
+        return len(got["ids"])
 
     def search(
         self,

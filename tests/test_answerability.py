@@ -111,6 +111,17 @@ def test_refusal_names_and_cites_the_closest_releases(answerer):
         assert f"[{citation.n}]" in answer.answer and f"“{citation.title}”" in answer.answer
 
 
+def test_a_name_no_publication_mentions_is_refused_and_said(answerer):
+    """The same search finds the Almond Bay release either way; a gang named by a word no
+    publication holds is not what it is about."""
+    plain = answerer.ask("How many firearms did police seize from the Almond Bay home?")
+    assert not plain.refused, plain.answer
+    answer = answerer.ask("How many firearms did police seize from the Danforth gang's home?")
+    assert answer.refused, answer.answer
+    assert "none of them mentions “Danforth”" in answer.answer
+    assert plain.citations[0].source in [c.source for c in answer.citations]
+
+
 @pytest.mark.parametrize(
     ("evidence", "decision"),
     [
@@ -119,6 +130,7 @@ def test_refusal_names_and_cites_the_closest_releases(answerer):
         (Evidence(0.9, 0.9, False, essential_missing=True, dense_rank=1), "refuse"),
         (Evidence(0.9, 0.9, False, withheld=True, dense_rank=1), "refuse"),
         (Evidence(0.9, 0.9, False, vague=True, dense_rank=1, lexical_rank=1), "refuse"),
+        (Evidence(0.9, 0.9, False, dense_rank=1, lexical_rank=1, unknown=("NYPD",)), "refuse"),
         (Evidence(0.2, 0.2, False, case_match=True, dense_rank=1), "answer"),
         (Evidence(0.9, 0.9, False, dense_rank=1, lexical_rank=1), None),
     ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.answer.scope import Scope, fitting
+from bot.answer.scope import Scope, fitting, unknown_names
 from tests.support import one_chunk_release
 
 WINNIPEG_2018 = one_chunk_release(
@@ -58,3 +58,22 @@ def test_misfits_are_read_whole_in_one_read_before_they_are_found_not_to_fit():
     assert reads == [["w", "x"]]  # only the misfits, in one read
     # All fit as read: nothing is read.
     assert fitting(scope, [fits], complete_all) == [fits] and len(reads) == 1
+
+
+def test_names_no_publication_holds():
+    held = {"polic", "manitoba", "suv", "calgary", "rough", "roughly", "gallery"}
+
+    def unseen(terms):
+        return {t for t in terms if t not in held}
+
+    assert unknown_names("Did the NYPD arrest anyone in the Danforth shooting?", unseen) == [
+        "NYPD",
+        "Danforth",
+    ]
+    # A possessive, a plural acronym and a word opening a sentence are read as such.
+    assert unknown_names("Were any of Calgary's SUVs stolen? Roughly how many?", unseen) == []
+    # Every word of a name must be unknown for that word to count, not the whole name.
+    assert unknown_names("Was the sculpture at the Qaumajuq Gallery stolen?", unseen) == [
+        "Qaumajuq"
+    ]
+    assert unknown_names("how many cars were stolen in 2019?", unseen) == []

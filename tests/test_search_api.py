@@ -119,6 +119,7 @@ def test_term_rarity_without_a_local_index(server_store, embedder):
     assert 0 < df < len(texts)
     assert rarity["polic"] == pytest.approx(math.log((len(texts) + 1) / (df + 1)) + 1)
     assert rarity["zzzunseen"] == pytest.approx(math.log(len(texts) + 1) + 1)
+    assert retriever.unseen_terms({"polic", "zzzunseen"}) == {"zzzunseen"}
 
 
 def test_the_fused_search_filters_every_ranking_and_fuses_dense_with_bm25():

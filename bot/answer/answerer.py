@@ -22,7 +22,7 @@ from bot.answer.phrases import key_terms
 from bot.answer.redact import shown
 from bot.answer.refusal import evidence, is_weak, refusal
 from bot.answer.releases import ReleaseReader
-from bot.answer.scope import Scope, fitting
+from bot.answer.scope import Scope, fitting, unknown_names
 from bot.answer.scoring import score_sentences
 from bot.answer.sentence_bank import SentenceBank
 from bot.answer.sentence_model import rank_sentences
@@ -162,7 +162,10 @@ class Answerer:
             refocus=lambda source: self._by_answer(q, source, bonus, stale, novelty),
         )
         out_of_scope = bool(scope) and draft.primary is not None and not scope.fits(draft.primary)
-        proof = evidence(q, draft, sources, wants_latest, out_of_scope=out_of_scope, story=case_ids)
+        unknown = tuple(unknown_names(plain, self.retriever.unseen_terms))
+        proof = evidence(
+            q, draft, sources, wants_latest, out_of_scope, story=case_ids, unknown=unknown
+        )
         log.debug("evidence for %s: %s", shown(standalone, self.settings.log_questions), proof)
         return sources, draft, proof
 
@@ -195,7 +198,7 @@ class Answerer:
         sources, draft, proof = self.prepare(standalone, result)
         refused = not draft.citations or is_weak(proof)
         if refused:
-            text, citations = refusal(standalone, sources)
+            text, citations = refusal(standalone, sources, unknown=proof.unknown)
             yield "delta", text
         elif self.generator is None:
             text, citations = draft.text, draft.citations

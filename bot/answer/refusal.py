@@ -51,13 +51,16 @@ def hard_rule(proof: Evidence) -> str | None:
     a name the release says it withholds, no quoted sentence with the kind of answer
     asked for (a name, a figure, a date, a sentence), a question that names nothing
     to look for ("What were they worth?", asked alone), or one whose year or place no
-    release found is about (`scope.Scope`) is a refusal; the case number asked about is an
+    release found is about (`scope.Scope`), or that names what no publication mentions
+    (`scope.unknown_names`) is a refusal; the case number asked about is an
     answer.
     """
     if proof.missing_case or proof.dense_rank is None and proof.lexical_rank is None:
         return "refuse"
     if proof.essential_missing or proof.withheld or proof.vague or proof.out_of_scope:
         return "refuse"
+    if proof.unknown:
+        return "refuse"  # the question names what no publication mentions
     if proof.case_match:
         return "answer"
     if proof.cosine < FAR_COSINE and proof.dense < FAR_DENSE:
@@ -72,13 +75,15 @@ def evidence(
     wants_latest: bool = False,
     out_of_scope: bool = False,
     story: list[str] = (),
+    unknown: tuple[str, ...] = (),
 ) -> Evidence:
     """Measure how well `draft` covers `question`; `out_of_scope`: no release found is of
-    the year or place the question names. A release of the case (`story`) that the search
+    the year or place the question names; `unknown`: names of the question that no
+    publication mentions. A release of the case (`story`) that the search
     did not rank itself (an update found by its case number) is as close as the closest
     release of its case."""
     if not draft.chosen or draft.primary is None:
-        return Evidence(0.0, 0.0, bool(question.cases), out_of_scope=out_of_scope)
+        return Evidence(0.0, 0.0, bool(question.cases), out_of_scope=out_of_scope, unknown=unknown)
     primary = draft.primary
     heads = set()
     for chunk in primary.chunks:
@@ -121,6 +126,7 @@ def evidence(
         answer_score=draft.answer_score if draft.answer_score is not None else 0.0,
         vague=len(question.terms) < MIN_TERMS and not question.cases,
         out_of_scope=out_of_scope,
+        unknown=unknown,
     )
 
 
@@ -152,10 +158,19 @@ def _rank(source: Source) -> int:
     return min(source.dense_rank or UNRANKED, source.lexical_rank or UNRANKED)
 
 
-def refusal(question: str, sources: list[Source], limit: int = 3) -> tuple[str, list[Citation]]:
-    """A plain "the publications don't say", citing the closest releases so they can be read."""
+def refusal(
+    question: str, sources: list[Source], limit: int = 3, unknown: tuple[str, ...] = ()
+) -> tuple[str, list[Citation]]:
+    """A plain "the publications don't say", citing the closest releases so they can be
+    read; it names what none of them mentions (`unknown`), when that is why."""
     subject = question.strip().rstrip("?.! ")
     message = f"The publications I have don't say — I found nothing that answers “{subject}”."
+    if unknown:
+        names = ", ".join(f"“{n}”" for n in unknown)
+        message = (
+            f"The publications I have don't say — none of them mentions {names}; I found "
+            f"nothing that answers “{subject}”."
+        )
     closest = sources[:limit]
     if not closest:
         return message, []

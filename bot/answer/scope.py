@@ -1,4 +1,4 @@
-"""The year and the place a question names, and whether a release is about them.
+"""The year, place and names a question gives, and whether a release is about them.
 
 "How many vehicles were stopped in week 1 of the 2017 checkstop program in Calgary?" is
 not answered by a Winnipeg release of 2019, however close its words are: near-miss
@@ -6,14 +6,24 @@ questions ask about another year or another city than the release the search fin
 A release fits the question's years when it was published in one of them or names one;
 it fits the places when it names each (its issuer counts: a Regina Police Service release
 need not say "Regina", and its city stands for its province).
+
+A name no publication holds at all ("the Danforth Avenue shooting", "the Zamboni") says
+the question is about something the publications never cover, whatever release the
+search finds closest.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.answer.phrases import capitalised_names, question_sentences
 from bot.answer.types import Source
 from bot.answer.vocab import IMPLIED, PLACES, YEAR
+from index.text import terms_of
+
+_ACRONYMS = re.compile(r"[A-Z]{2,}s")  # "SUVs", "ATMs"
 
 
 @dataclass(frozen=True)
@@ -56,3 +66,21 @@ def fitting(scope: Scope, sources: list[Source], complete_all) -> list[Source]:
         return list(sources)
     complete_all([s for s in sources if not scope.fits(s)])
     return [s for s in sources if scope.fits(s)]
+
+
+def unknown_names(question: str, unseen: Callable[[set[str]], set[str]]) -> list[str]:
+    """The words of the names a question gives that no publication holds at all
+    ("Danforth", "Zamboni", "NYPD"): no release can be about what none of them mentions.
+    `unseen(terms)` says which of the stemmed terms no stored chunk holds. A word that
+    opens a sentence is no name ("... in July. Roughly how many ..."), and "SUVs" is
+    known when "SUV" is."""
+    words: dict[str, set[str]] = {}
+    for sentence in question_sentences(question):
+        for word in " ".join(capitalised_names(sentence)).split():
+            forms = terms_of(word)
+            if _ACRONYMS.fullmatch(word):
+                forms |= terms_of(word[:-1])
+            if forms:
+                words[word] = forms
+    missing = unseen(set().union(*words.values())) if words else set()
+    return [w for w, forms in words.items() if forms <= missing]

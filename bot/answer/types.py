@@ -161,6 +161,7 @@ class Evidence:
     answer_score: float = 0.0  # the sentence ranker's log-odds for the release's likeliest answer
     vague: bool = False  # the question names nothing to look for ("What were they worth?")
     out_of_scope: bool = False  # no release found is of the year or place the question names
+    unknown: tuple[str, ...] = ()  # names in the question that no publication mentions
 
     def features(self) -> dict[str, float]:
         """The numbers the answerability model weighs, by name."""
