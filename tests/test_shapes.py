@@ -319,3 +319,53 @@ def test_a_figure_of_another_year_is_not_the_figure_asked_for(sentence, met):
     # Asked of no year, any year's figure may answer.
     plain = Question("How much money did the truck convoy raise?", np.zeros(3))
     assert "money" in plain.shapes_met(sentence)
+
+
+@pytest.mark.parametrize(
+    ("question", "release", "kept_back"),
+    [
+        # A business only ever called "a gas station" / "the gas station" is not named ...
+        (
+            "What was the name of the gas station that was robbed on Kenaston Boulevard?",
+            "Officers responded to a robbery in progress at a gas station located in the "
+            "1700 block of Kenaston Boulevard. The gas station clerk was not injured. A man "
+            "was seen on Kenaston Boulevard near the gas station.",
+            True,
+        ),
+        (
+            "Which car rental company was the vehicle rented from?",
+            "Police began an investigation into the theft of a vehicle from a local car "
+            "rental company.",
+            True,
+        ),
+        # ... and the city before it is no name of it.
+        (
+            "Which Winnipeg high school did the teacher work at?",
+            "The accused had been employed as a teacher at a Winnipeg high school.",
+            True,
+        ),
+        # A name before it or after it is.
+        (
+            "What was the name of the gas station that was robbed?",
+            "A robbery at a gas station was reported. The Petro-Canada gas station clerk ran.",
+            False,
+        ),
+        (
+            "Which company was the money sent to?",
+            "The money went to an asset management company called Zenith Holdings.",
+            False,
+        ),
+        # Not introduced as "a ...": the release may name it in another way.
+        (
+            "What is the name of the lounge where two men were stabbed?",
+            "Officers attended the Palomino Club lounge on Portage Avenue.",
+            False,
+        ),
+        # Not asked for its name.
+        ("What did the thieves take from the store?", "A store was robbed of cash.", False),
+    ],
+)
+def test_a_place_of_business_the_release_never_names(question, release, kept_back):
+    from bot.answer.refusal import keeps_back
+
+    assert keeps_back(Question(question, None), release.lower(), release) is kept_back

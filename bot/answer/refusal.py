@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from bot.answer.answerability import Answerability
+from bot.answer.phrases import asking_clause
 from bot.answer.scoring import release_terms
 from bot.answer.sources import find_quote
 from bot.answer.types import Draft, Evidence, Question, Source
@@ -22,9 +23,12 @@ from bot.answer.vocab import (
     APPEAL_TO_FIND,
     ASKS_CAUSE,
     ASKS_FOUND,
+    ASKS_THING,
     CAUSE_UNKNOWN,
     FOUND,
     NO_OUTCOME_YET,
+    THING_NAMED_AFTER,
+    THING_NAMED_BEFORE,
     WITHHELD,
 )
 from index.models import Citation
@@ -91,7 +95,8 @@ def evidence(
         if chunk.published:
             heads.add(str(chunk.published.year))
     said = set().union(*(terms_of(s.text) for s in draft.chosen))
-    text = " ".join([primary.head.title, *(c.text for c in primary.chunks)]).lower()
+    original = " ".join([primary.head.title, *(c.text for c in primary.chunks)])
+    text = original.lower()
     known_cases = {r.upper() for s in sources for c in s.chunks for r in c.references}
     refs = {r.upper() for r in primary.head.references}
     shapes = question.answer_shapes
@@ -122,7 +127,7 @@ def evidence(
         lexical_rank=closest.lexical_rank,
         missing_rarest=max(missing, default=0.0) / rarest,
         wants_latest=wants_latest,
-        withheld=keeps_back(question, text),
+        withheld=keeps_back(question, text, original),
         answer_score=draft.answer_score if draft.answer_score is not None else 0.0,
         vague=len(question.terms) < MIN_TERMS and not question.cases,
         out_of_scope=out_of_scope,
@@ -130,16 +135,19 @@ def evidence(
     )
 
 
-def keeps_back(question: Question, text: str) -> bool:
-    """The release (`text`, lower case) says it does not know or tell what is asked: a name
-    or identity it withholds, an undisclosed amount, a cause not yet determined, or where
-    someone was found when all it does is ask the public to help find them."""
+def keeps_back(question: Question, text: str, original: str = "") -> bool:
+    """The release (`text`, lower case; `original`, as written) says it does not know or
+    tell what is asked: a name or identity it withholds, an undisclosed amount, a cause not
+    yet determined, where someone was found when all it does is ask the public to help
+    find them, or the name of a business it only ever calls "a gas station"."""
     shapes = {s.name for s in question.answer_shapes}
     if shapes & {"who", "named"} and WITHHELD.search(text):
         return True
     if shapes & {"money", "quantity"} and "undisclosed" in text:
         return True
     if ASKS_CAUSE.search(question.text) and CAUSE_UNKNOWN.search(text):
+        return True
+    if unnamed_thing(question, original or text):
         return True
     # (A release that says she is still missing, a year on, has answered.)
     return bool(
@@ -150,6 +158,26 @@ def keeps_back(question: Question, text: str) -> bool:
     )
 
 
+def unnamed_thing(question: Question, text: str) -> bool:
+    """The question asks the name of a place of business (a gas station, a school) that the
+    release (`text`, as written) introduces as "a gas station" and never names: no name
+    before it ("the Petro-Canada gas station") or after it ("a company called ...")."""
+    asked = ASKS_THING.search(asking_clause(question.text))
+    if asked is None:
+        return False
+    head = asked.group(1) or asked.group(2)
+    mentions = list(re.finditer(rf"\b{re.escape(head)}s?\b", text, re.I))
+    first = mentions[0].start() if mentions else 0
+    if not mentions or not _INDEFINITE.search(text[max(0, first - 60) : first]):
+        return False
+    return not any(
+        THING_NAMED_BEFORE.search(text[max(0, m.start() - 60) : m.start()])
+        or THING_NAMED_AFTER.match(text, m.end())
+        for m in mentions
+    )
+
+
+_INDEFINITE = re.compile(r"\b(?:a|an)\s+(?:[\w-]+\s+){0,4}$", re.I)
 UNRANKED = 10**6
 
 

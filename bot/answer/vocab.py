@@ -163,3 +163,26 @@ EARLIER_YEARS = re.compile(
     r"|\b(?:last|previous|prior) (?:year's|years')|\bsince (?:its inception|it began)\b",
     re.I,
 )
+
+# A place a question asks the name of ("the name of the gas station", "which car rental
+# company"): the last of these words in the phrase is its head.
+THING_WORDS = (
+    r"school|business|company|store|shop|bar|restaurant|hotel|motel|club|nightclub|lounge"
+    r"|cabaret|church|hospital|mall|organi[sz]ation|station|dealership|bank|pharmacy|casino"
+    r"|daycare|centre|center|firm|agency|shelter|warehouse|venue|arena|rink|gym|salon|clinic"
+)
+ASKS_THING = re.compile(
+    rf"\bname of (?:the |a |an |this |that )?(?:[\w-]+ ){{0,3}}?({THING_WORDS})s?\b"
+    rf"|\bwhich (?:(?!(?:is|was|were|did|does|do|has|have|had|the|a|an)\b)[\w-]+ ){{0,3}}?"
+    rf"({THING_WORDS})s?\b",
+    re.I,
+)
+# The release names it: "the Petro-Canada gas station", "a company called X", "(X)".
+THING_NAMED_BEFORE = re.compile(
+    rf"(?<!\b[Aa] )(?<!\b[Aa]n )\b(?!(?:The|A|An|{PLACE_NAMES}|{AGENCY})\b)[A-Z][\w'’&-]*"
+    r"(?: [A-Z][\w'’&-]*)*(?: (?!(?:a|an|the|at|in|on|of|to|from|near|by|with|and|or)\b)[a-z]+)"
+    r"{0,2}\s+$"
+)
+THING_NAMED_AFTER = re.compile(
+    r"\s*(?:,\s*)?(?:named|called|known as|operating as)\s+[A-Z]|\s*\(\s*[A-Z]"
+)
