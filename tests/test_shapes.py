@@ -21,6 +21,18 @@ def _met(question: str, sentence: str) -> set[str]:
     ("question", "sentence", "shape", "met"),
     [
         ("Was she ever located?", "On May 5 she was located safe in Brandon.", "outcome", True),
+        (
+            "What are the names of the three males arrested?",
+            "An 18-year-old male and two youths aged 15 and 17 were charged.",
+            "who",
+            False,
+        ),
+        (
+            "What are the names of the three males arrested?",
+            "Jordan Paul BROWN, 24, and Craig TAPOTAT, 30, were charged.",
+            "who",
+            True,
+        ),
         ("Was she ever located?", "Police ask for help locating her.", "outcome", False),
         ("Has anyone been arrested?", "No arrests have been made.", "outcome", True),
         ("Has anyone been charged?", "Jason Scott WOODHOUSE, 23, was charged.", "anyone", True),
@@ -284,6 +296,11 @@ def test_the_kind_of_answer_is_read_where_the_question_asks_not_in_its_scene():
             True,
         ),
         ("What caused the fire?", "Investigators determined the fire was arson.", False),
+        (
+            "What was her cause of death?",
+            "The cause of death is unconfirmed and an autopsy is pending.",
+            True,
+        ),
         (
             "What is the name of the foster parent charged?",
             "The name of the accused will not be released.",

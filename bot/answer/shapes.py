@@ -126,7 +126,7 @@ SHAPES = [
         "who",
         _re(
             rf"{_CLAUSE}who\b"
-            rf"|\bname of (?:the |a |an |his |her )?(?:{_NOT_CLAUSE}[\w-]+ ){{0,3}}?{PEOPLE}\b"
+            rf"|\bnames? of (?:the |a |an |his |her )?(?:{_NOT_CLAUSE}[\w-]+ ){{0,3}}?{PEOPLE}\b"
             r"|\bwhat (?:is|was) (?:his|her|their) names?\b|\bwhat (?:is|was) the name\b(?! of)"
             r"|\bwhich\b[^?]{0,30}?\b(?:officer|man|woman|person|suspect|driver)\b",
             re.I,

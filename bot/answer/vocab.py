@@ -116,8 +116,8 @@ FOUND = re.compile(
 ASKS_CAUSE = re.compile(r"\bcause[ds]?\b|\bwhat (?:started|sparked)\b", re.I)
 CAUSE_UNKNOWN = re.compile(
     r"\bcause\b[^.]{0,60}?\b(?:(?:has|have|is|was) not (?:yet )?been (?:determined|established"
-    r"|released)|(?:is|remains|was) (?:undetermined|unknown|under investigation)|yet to be"
-    r" determined)",
+    r"|released)|(?:is|remains|was) (?:undetermined|unknown|unconfirmed|under investigation)"
+    r"|yet to be determined)|\bautopsy (?:is|was|remains) (?:pending|scheduled)",
     re.I,
 )
 # Charge names hold amounts that answer nothing: "Theft Under $5000", "Fraud Over $5,000".
