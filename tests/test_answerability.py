@@ -111,6 +111,15 @@ def test_refusal_names_and_cites_the_closest_releases(answerer):
         assert f"[{citation.n}]" in answer.answer and f"“{citation.title}”" in answer.answer
 
 
+def test_a_figure_that_counts_another_thing_is_no_answer(answerer):
+    """The London release gives the Met's officer numbers, not its stop and searches."""
+    officers = answerer.ask("How many officers does the Met have?")
+    assert not officers.refused and officers.answer.startswith("34,542 officers")
+    searches = answerer.ask("How many stop and searches did the Met carry out in 2022?")
+    assert searches.refused, searches.answer
+    assert officers.citations[0].source in [c.source for c in searches.citations]
+
+
 def test_a_name_no_publication_mentions_is_refused_and_said(answerer):
     """The same search finds the Almond Bay release either way; a gang named by a word no
     publication holds is not what it is about."""

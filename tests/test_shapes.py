@@ -234,6 +234,9 @@ def _scored(text: str) -> Scored:
         ("How many cannabis plants were seized?", "Officers seized 338 cannabis plants.",
          "338 cannabis plants"),
         ("How much money was raised?", "Over $13,000 was raised for the fund.", "$13,000"),
+        # The figure that counts what is asked, not the first figure of the sentence.
+        ("How many firearms were seized?",
+         "Officers executed two search warrants and seized 73 firearms.", "73 firearms"),
         ("How old is the accused?", "Jason WOODHOUSE, 23-years-old, was arrested.",
          "WOODHOUSE, 23"),
         ("What was he charged with?", "He has been charged with Manslaughter.",

@@ -7,6 +7,7 @@ answer has no valid sentence left.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterator, Sequence
@@ -16,6 +17,7 @@ import numpy as np
 from bot.answer.citations import Checker, StreamSplitter
 from bot.answer.clauses import asks_of, focus_of
 from bot.answer.condense import condense_rules
+from bot.answer.counted import miscounted
 from bot.answer.extractive import compose, primary_lead
 from bot.answer.novelty import find_news
 from bot.answer.phrases import key_terms
@@ -166,6 +168,10 @@ class Answerer:
         proof = evidence(
             q, draft, sources, wants_latest, out_of_scope, story=case_ids, unknown=unknown
         )
+        if draft.chosen and miscounted(
+            plain, [s.text for s in draft.chosen], self.embedder.embed_documents
+        ):
+            proof = dataclasses.replace(proof, miscounted=True)
         log.debug("evidence for %s: %s", shown(standalone, self.settings.log_questions), proof)
         return sources, draft, proof
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
+from bot.answer.counted import counted
 from bot.answer.shapes import Shape
 from bot.answer.types import Question, Scored
-from index.text import LIST_ITEM
+from index.text import LIST_ITEM, terms_of
 
 MAX_WORDS = 12
 # After a figure, the words that say what it counts ("338 cannabis plants").
@@ -81,14 +82,33 @@ def _phrase(shape: Shape, text: str, match: re.Match) -> str | None:
     return _LEAD_VERB.sub("", phrase)
 
 
+def _counting(question: Question, shape: Shape, thing: set[str], best_first: list[Scored]):
+    """The first figure of the quoted sentences that counts the thing asked ("how many
+    firearms": "73 firearms", not "two Criminal Code search warrants")."""
+    for s in best_first:
+        for match in shape.find_all(s.text, question.known):
+            phrase = _quantity(s.text, match)
+            if phrase and terms_of(phrase) & thing:
+                return " ".join(phrase.split())
+    return None
+
+
 def direct_answer(question: Question, chosen: list[Scored]) -> str | None:
     """What the question asks for, cut from the quoted sentences; None if not found."""
     phrases: list[str] = []
     names = {s.name for s in question.answer_shapes}
     best_first = sorted(chosen, key=lambda s: -s.score)
+    thing = terms_of(counted(question.text) or "")
     for shape in question.answer_shapes:
         if shape.name not in _SAID_FIRST or shape.name == "quantity" and "money" in names:
             continue  # the amount of money is the figure asked for
+        if (
+            shape.name == "quantity"
+            and thing
+            and (said := _counting(question, shape, thing, best_first))
+        ):
+            phrases.append(said)
+            continue
         for s in best_first:
             match = shape.find(s.text, question.known)
             phrase = _phrase(shape, s.text, match) if match else None

@@ -65,6 +65,8 @@ def hard_rule(proof: Evidence) -> str | None:
         return "refuse"
     if proof.unknown:
         return "refuse"  # the question names what no publication mentions
+    if proof.miscounted:
+        return "refuse"  # "how many stop and searches?" - "34,542 officers"
     if proof.case_match:
         return "answer"
     if proof.cosine < FAR_COSINE and proof.dense < FAR_DENSE:

@@ -8,6 +8,7 @@ which no sentence holds it probably does not answer the question at all.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.answer.vocab import (
@@ -66,22 +67,23 @@ class Shape:
         self, sentence: str, known: dict[str, re.Pattern | None] | None = None
     ) -> re.Match | None:
         """Where `sentence` gives this kind of answer, in its own offsets, if it does."""
+        return next(self.find_all(sentence, known), None)
+
+    def find_all(
+        self, sentence: str, known: dict[str, re.Pattern | None] | None = None
+    ) -> Iterator[re.Match]:
+        """Every place `sentence` gives this kind of answer, first to last."""
         if self.figures_only:
             sentence = _blank(CHARGE_AMOUNT, _blank(_CONTEXT_FIGURES, sentence))
         pattern = known.get(self.novel_only) if known and self.novel_only else None
         if pattern is not None:
             sentence = _blank(pattern, sentence)
-        if self.not_an_answer is None and self.not_within is None:
-            return self.answer.search(sentence)
         inside = [m.span() for m in self.not_within.finditer(sentence)] if self.not_within else []
-        return next(
-            (
-                m
-                for m in self.answer.finditer(sentence)
-                if not (self.not_an_answer and self.not_an_answer.search(m.group()))
-                and not any(a <= m.start() and m.end() <= b for a, b in inside)
-            ),
-            None,
+        return (
+            m
+            for m in self.answer.finditer(sentence)
+            if not (self.not_an_answer and self.not_an_answer.search(m.group()))
+            and not any(a <= m.start() and m.end() <= b for a, b in inside)
         )
 
 

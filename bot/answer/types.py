@@ -162,6 +162,7 @@ class Evidence:
     vague: bool = False  # the question names nothing to look for ("What were they worth?")
     out_of_scope: bool = False  # no release found is of the year or place the question names
     unknown: tuple[str, ...] = ()  # names in the question that no publication mentions
+    miscounted: bool = False  # every quoted figure counts another thing than asked
 
     def features(self) -> dict[str, float]:
         """The numbers the answerability model weighs, by name."""
