@@ -56,7 +56,11 @@ _RELATIVE = re.compile(
 )
 _RECENCY = re.compile(
     r"\b(?:the )?(?P<newest>latest|most recent(?:ly)?|newest|recent(?:ly)?)\b"
-    r"|\b(?:final(?:ly)?|ultimately|eventually|in the end|at last|still|now"
+    # "Is he still missing?" asks the status now; "with two women still inside" does not.
+    r"|\bstill\b(?=(?: be(?:ing)?)? (?:missing|at large|outstanding|wanted|unsolved|open"
+    r"|unknown|unidentified|in custody|in jail|sought|looking|searching|investigating|alive"
+    r"|on the run)\b)"
+    r"|\b(?:final(?:ly)?|ultimately|eventually|in the end|at last|now"
     r"|right now|currently|current|ever|yet|"
     r"any updates?|updated|as of (?:today|now))\b",
     re.I,

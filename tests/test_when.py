@@ -143,6 +143,9 @@ def test_last_march_depends_on_today(today, since):
         "Who was charged with the Euclid Avenue stabbing?",
         "What did the Mayor say about knife crime?",
         "What happened on Portage Avenue on June 3, 2019?",
+        # "Still" tells the scene here, not the status now.
+        "A house caught fire with two women still inside. How did officers get them out?",
+        "A man drove off with the passenger still sitting in the back. Where was he caught?",
     ],
 )
 def test_no_recency_where_there_is_none(question):
