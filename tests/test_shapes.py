@@ -35,6 +35,8 @@ def _met(question: str, sentence: str) -> set[str]:
         ),
         ("Was she ever located?", "Police ask for help locating her.", "outcome", False),
         ("Has anyone been arrested?", "No arrests have been made.", "outcome", True),
+        ("Has anyone been arrested?", "The investigation is ongoing.", "outcome", True),
+        ("Has anyone been arrested?", "The victim is in stable condition.", "outcome", False),
         ("Has anyone been charged?", "Jason Scott WOODHOUSE, 23, was charged.", "anyone", True),
         ("Has anyone been charged?", "Contact Sgt. Shawn Pike at the unit.", "anyone", False),
         (

@@ -153,6 +153,7 @@ NO_OUTCOME_YET_WORDS = (
     r"|\bno (?:one|arrests?|charges|suspects?) (?:has|have) (?:yet )?been\b"
     r"|\b(?:years?|months?) since\b[^.]{0,60}\b(?:missing|was last seen|killed|died|murder)\b"
     r"|\bcontinues? to (?:actively )?investigate\b"
+    r"|\b(?:investigation|search) (?:is|remains) (?:still )?(?:ongoing|continuing|active)\b"
 )
 NO_OUTCOME_YET = re.compile(NO_OUTCOME_YET_WORDS, re.I)
 
