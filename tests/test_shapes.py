@@ -391,3 +391,30 @@ def test_a_place_of_business_the_release_never_names(question, release, kept_bac
     from bot.answer.refusal import keeps_back
 
     assert keeps_back(Question(question, None), release.lower(), release) is kept_back
+
+
+@pytest.mark.parametrize(
+    ("sentence", "met"),
+    [
+        (
+            "Polar Plunges in Dauphin, Morden and Portage la Prairie have raised over $40,000.",
+            False,
+        ),
+        ("The Winnipeg plunge raised $40,000 for athletes in Dauphin and Brandon.", True),
+        # The province the city is in, or no place at all, is the event asked about.
+        ("The plunge raised $40,000 for Special Olympics Manitoba.", True),
+        ("The plunge raised $40,000.", True),
+    ],
+)
+def test_a_figure_of_another_place_is_not_the_figure_asked_for(sentence, met):
+    import numpy as np
+
+    question = Question("How much did the Winnipeg Polar Plunge raise?", np.zeros(3))
+    assert ("money" in question.shapes_met(sentence)) is met
+    # The province beside the city asked about is no other place.
+    fuller = Question(
+        "How much did the Winnipeg Polar Plunge raise for Special Olympics Manitoba?", np.zeros(3)
+    )
+    assert ("money" in fuller.shapes_met(sentence)) is met
+    plain = Question("How much did the Polar Plunge raise?", np.zeros(3))
+    assert "money" in plain.shapes_met(sentence)

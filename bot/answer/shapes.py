@@ -17,7 +17,6 @@ from bot.answer.vocab import (
     CHARGE_AMOUNT,
     CHARGE_RUN,
     CIVILIAN,
-    EARLIER_YEARS,
     MONTH,
     MONTH_NAMES,
     NO_OUTCOME_YET_WORDS,
@@ -29,7 +28,6 @@ from bot.answer.vocab import (
     PLACE_NAMES,
     STREET,
     WEEKDAYS,
-    YEAR,
 )
 
 # Dates, times and block numbers: figures that are context, not quantities.
@@ -275,16 +273,6 @@ SHAPES = [
     ),
 ]
 BONUS = 0.12
-FIGURES = ("quantity", "money")
-
-
-def of_another_year(sentence: str, years: frozenset[str]) -> bool:
-    """True when `sentence` tells of other years than `years` and not of them: "In 2015
-    the convoy raised $60,000", "over the past decade it has raised $400,000"."""
-    said = set(YEAR.findall(sentence))
-    if said & years:
-        return False
-    return bool(said) or bool(EARLIER_YEARS.search(sentence))
 
 
 def shapes_of(question: str) -> list[Shape]:

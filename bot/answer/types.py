@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bot.answer.figures import FIGURES, of_another_place, of_another_year
 from bot.answer.phrases import asking_clause, capitalised_names, key_terms
 from bot.answer.shapes import BONUS as SHAPE_BONUS
-from bot.answer.shapes import FIGURES, Shape, known_words, of_another_year, shapes_of
-from bot.answer.vocab import YEAR
+from bot.answer.shapes import Shape, known_words, shapes_of
+from bot.answer.vocab import PLACES, YEAR
 from index.models import Chunk, Citation
 from index.text import Span, find_references, terms_of
 
@@ -86,6 +87,7 @@ class Question:
         self.answer_shapes = shapes_of(asking_clause(text))
         self.known = known_words(text)
         self.years = frozenset(YEAR.findall(text))
+        self.places = frozenset(PLACES.findall(text))
         self.names = [n for n in capitalised_names(text) if n.upper() not in self.cases]
         # Rare terms, names, places and case numbers say which release is meant.
         rarity = rarity or {}
@@ -111,12 +113,13 @@ class Question:
 
     def shapes_met(self, sentence: str) -> set[str]:
         """The kinds of answer the question asks for that `sentence` holds (a figure told
-        of another year than the one asked is not the figure asked for)."""
-        other_year = bool(self.years) and of_another_year(sentence, self.years)
+        of another year or place than the one asked is not the figure asked for)."""
+        elsewhen = bool(self.years) and of_another_year(sentence, self.years)
+        elsewhen |= bool(self.places) and of_another_place(sentence, self.places)
         return {
             s.name
             for s in self.answer_shapes
-            if not (other_year and s.figures_only and s.name in FIGURES)
+            if not (elsewhen and s.figures_only and s.name in FIGURES)
             and s.met_by(sentence, self.known)
         }
 
