@@ -37,6 +37,11 @@ def test_what_a_question_counts(question, thing):
             ["Its headquarters are at 13575 58th Street North, Suite 320, Gainesville."],
             True,
         ),
+        (
+            "How many arrests did the Met's specialist teams make in Southwark?",
+            ["With a record 34,542 officers, the Met is committed to restoring trust."],
+            True,
+        ),
         # Other words for the thing counted are the thing counted.
         ("How many guns were seized?", ["Officers seized 73 firearms from the home."], False),
         (

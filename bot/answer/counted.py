@@ -16,7 +16,7 @@ import numpy as np
 
 from bot.answer.vocab import NUMBER_WORDS
 
-COUNT_FLOOR = 0.4  # below this cosine, the words after a figure name another thing
+COUNT_FLOOR = 0.5  # below this cosine, the words after a figure name another thing
 
 _STOP = (
     r"were|was|did|do|does|have|has|had|are|is|will|would|could|can|went|got|took|in|of"
