@@ -21,6 +21,13 @@ def _met(question: str, sentence: str) -> set[str]:
     ("question", "sentence", "shape", "met"),
     [
         ("Was she ever located?", "On May 5 she was located safe in Brandon.", "outcome", True),
+        # A kind of gun, car, dog or device is named, not merely the thing.
+        ("What kind of gun was used?", "He had a gunshot wound to his hand.", "kind", False),
+        ("What kind of gun was used?", "He was struck by a pellet gun.", "kind", True),
+        ("What breed was the dog?", "Two dogs were poisoned in Minto.", "kind", False),
+        ("What breed was the dog?", "A Bullmastiff was slashed.", "kind", True),
+        ("What stolen car was he driving?", "He drove a stolen Honda Civic.", "kind", True),
+        ("What weapon was he struck with?", "The suspect produced a hatchet.", "kind", True),
         (
             "What are the names of the three males arrested?",
             "An 18-year-old male and two youths aged 15 and 17 were charged.",

@@ -17,6 +17,8 @@ from bot.answer.vocab import (
     CHARGE_AMOUNT,
     CHARGE_RUN,
     CIVILIAN,
+    KIND_ASKED,
+    KIND_NAMED,
     MONTH,
     MONTH_NAMES,
     NO_OUTCOME_YET_WORDS,
@@ -262,6 +264,13 @@ SHAPES = [
             r"[- ]Degree|\bwarrant (?:of arrest )?for [A-Z]|\bwith (?:Manslaughter|Murder)"
         ),
         essential=False,
+    ),
+    Shape(
+        # "What kind of gun was used?" is not answered by "a gunshot wound to his hand".
+        "kind",
+        _re(KIND_ASKED, re.I),
+        _re(rf"\b(?:{KIND_NAMED})s?\b", re.I),
+        novel_only="words",
     ),
     Shape(
         "sentence",
