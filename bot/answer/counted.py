@@ -31,7 +31,8 @@ _LOOSE = re.compile(
 )
 _FIGURE = re.compile(
     rf"(?:\$\s?\d[\d,.]*|\b\d[\d,]*(?:\.\d+)?|\b(?i:{NUMBER_WORDS}))\s+"
-    r"(?![-\s]*years?\b)((?:[A-Za-z][\w'’-]*\s?){1,3})"
+    r"(?![-\s]*years?\b)((?:(?!(?:and|or|in|at|on|of|from|with|was|were|to|for|by|the|a|an"
+    r"|have|has|had|are|is|made|who|which|that)\b)[A-Za-z][\w'’-]*\s?){1,3})"
 )
 
 
