@@ -319,6 +319,28 @@ def test_the_kind_of_answer_is_read_where_the_question_asks_not_in_its_scene():
             True,
         ),
         ("How much cash did he take?", "He fled with an undisclosed amount of cash.", True),
+        # An event announced before it happens cannot say how it came out ...
+        (
+            "What was the final score when the Roughriders hosted the Argonauts?",
+            "Kickoff is at 7:45 p.m. Traffic restrictions will take effect three hours prior.",
+            True,
+        ),
+        (
+            "Which emergency service won the 2021 Sirens for Life challenge?",
+            "The Sirens for Life challenge will take place throughout July and August 2021.",
+            True,
+        ),
+        # ... unless it also tells how an earlier one did, or the question asks no result.
+        (
+            "Which service won the Sirens for Life challenge?",
+            "The police won last year's challenge. This year's will take place in July.",
+            False,
+        ),
+        (
+            "When does the Sirens for Life challenge run?",
+            "The challenge will take place throughout July and August 2021.",
+            False,
+        ),
     ],
 )
 def test_what_a_release_says_it_does_not_know_or_tell(question, release, kept_back):

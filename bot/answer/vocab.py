@@ -221,3 +221,20 @@ KIND_NAMED = (
     r"|\b(?:phone|cellphone|iphone|smartphone|laptop|computer|tablet|ipad|television|tv"
     r"|playstation|xbox|nintendo|console|camera|speaker|headphones|drone|watch)"
 )
+
+# An event told before it happens ("will take place on Saturday", "kickoff is at 7:45")
+# cannot say how it came out ("who won", "what was the final score", "how much did it
+# raise", "how many were charged during it").
+PREVIEW = re.compile(
+    r"\b(?:will (?:take place|be held|run|be taking place|begin|start|kick off)|is scheduled"
+    r"|are scheduled|invites? (?:you|the public|everyone)|kick-?off (?:is|will be)"
+    r"|will take effect|is set to (?:take place|begin))\b",
+    re.I,
+)
+ASKS_RESULT = re.compile(
+    r"\b(?:who|which [\w ]{0,30}?) won\b|\bwinners?\b|\bfinal score\b|\bscore (?:was|of)\b"
+    r"|\bhow (?:much|many)\b[^?]{0,80}\b(?:did|were|was)\b[^?]{0,80}\b(?:raise|raised|collect"
+    r"|collected|charged|arrested|stopped|caught|seized|ticketed)\b"
+    r"|\bresults? of\b|\bhow did [^?]{0,40}\b(?:go|turn out)\b",
+    re.I,
+)
