@@ -447,3 +447,29 @@ def test_a_figure_of_another_place_is_not_the_figure_asked_for(sentence, met):
     assert ("money" in fuller.shapes_met(sentence)) is met
     plain = Question("How much did the Polar Plunge raise?", np.zeros(3))
     assert "money" in plain.shapes_met(sentence)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "met"),
+    [
+        # Another age is another person than the one asked about ...
+        (
+            "What is the name of the 46-year-old driver charged with careless driving?",
+            "Halen James McLeod, a 26-year-old male of Winnipeg, has been charged.",
+            False,
+        ),
+        (
+            "What is the name of the 46-year-old driver charged with careless driving?",
+            "John SMITH, a 46-year-old male of Winnipeg, has been charged.",
+            True,
+        ),
+        # ... but the age of the victim says nothing of the accused.
+        (
+            "Who has been charged in the killing of 77-year-old Hossein Lotfi?",
+            "Yvonne Littlejohn, a 36-year-old female of Winnipeg, has been charged.",
+            True,
+        ),
+    ],
+)
+def test_a_person_of_another_age_is_not_the_one_asked_about(question, sentence, met):
+    assert ("who" in Question(question, None).shapes_met(sentence)) is met

@@ -1,4 +1,5 @@
-"""A figure told of another year or another place than the one asked is not its answer.
+"""A figure told of another year or another place than the one asked is not its answer,
+nor a person of another age than the one asked about.
 
 "How much did the 2016 convoy raise?" is not answered by "In 2015 the convoy raised
 $60,000", nor "how much did the Winnipeg Polar Plunge raise?" by "Polar Plunges in
@@ -7,9 +8,14 @@ Dauphin, Morden and Portage la Prairie have raised over $40,000".
 
 from __future__ import annotations
 
+import re
+
 from bot.answer.vocab import EARLIER_YEARS, IMPLIED, PLACES, YEAR
 
 FIGURES = ("quantity", "money")  # the kinds of answer that are figures
+PERSONS = ("who", "anyone")  # the kinds of answer that are people
+# "a 46-year-old male", "46 years old", "aged 46", "JONES, 46,"
+AGE = re.compile(r"\b(\d{1,3})[- ]years?[- ]old\b|\baged? (\d{1,3})\b|, (\d{1,2}),")
 
 
 def of_another_year(sentence: str, years: frozenset[str]) -> bool:
@@ -31,3 +37,28 @@ def of_another_place(sentence: str, places: frozenset[str]) -> bool:
     implied = set().union(*(IMPLIED.get(p, ()) for p in places))
     specific = set(places) - implied
     return not said & specific and bool(said - implied - specific)
+
+
+# The age of the person a question asks about: "the name of the 46-year-old driver" (not
+# the victim's: "who was charged in the killing of 77-year-old Hossein Lotfi").
+ASKED_AGE = re.compile(
+    r"\b(?:names? of|who (?:is|was|were)|identity of) (?:the|a|an) (\d{1,3})[- ]years?[- ]old\b",
+    re.I,
+)
+
+
+def asked_ages(question: str) -> frozenset[str]:
+    """The age of the person `question` asks about, if it gives one."""
+    return frozenset(ASKED_AGE.findall(question))
+
+
+def ages_of(text: str) -> frozenset[str]:
+    """The ages `text` gives."""
+    return frozenset(next(g for g in m.groups() if g) for m in AGE.finditer(text))
+
+
+def of_another_age(sentence: str, ages: frozenset[str]) -> bool:
+    """True when `sentence` gives ages and none of `ages`: "Halen James McLeod, a
+    26-year-old male" is not "the 46-year-old driver"."""
+    said = ages_of(sentence)
+    return bool(said) and not said & ages

@@ -6,7 +6,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bot.answer.figures import FIGURES, of_another_place, of_another_year
+from bot.answer.figures import (
+    FIGURES,
+    PERSONS,
+    asked_ages,
+    of_another_age,
+    of_another_place,
+    of_another_year,
+)
 from bot.answer.phrases import asking_clause, capitalised_names, key_terms
 from bot.answer.shapes import BONUS as SHAPE_BONUS
 from bot.answer.shapes import Shape, known_words, shapes_of
@@ -88,6 +95,7 @@ class Question:
         self.known = known_words(text)
         self.years = frozenset(YEAR.findall(text))
         self.places = frozenset(PLACES.findall(text))
+        self.ages = asked_ages(text)
         self.names = [n for n in capitalised_names(text) if n.upper() not in self.cases]
         # Rare terms, names, places and case numbers say which release is meant.
         rarity = rarity or {}
@@ -113,13 +121,16 @@ class Question:
 
     def shapes_met(self, sentence: str) -> set[str]:
         """The kinds of answer the question asks for that `sentence` holds (a figure told
-        of another year or place than the one asked is not the figure asked for)."""
+        of another year or place than the one asked is not the figure asked for, nor a
+        person of another age the one asked about)."""
         elsewhen = bool(self.years) and of_another_year(sentence, self.years)
         elsewhen |= bool(self.places) and of_another_place(sentence, self.places)
+        someone_else = bool(self.ages) and of_another_age(sentence, self.ages)
         return {
             s.name
             for s in self.answer_shapes
             if not (elsewhen and s.figures_only and s.name in FIGURES)
+            and not (someone_else and s.name in PERSONS)
             and s.met_by(sentence, self.known)
         }
 
