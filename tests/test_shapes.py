@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.answer.direct import direct_answer
+from bot.answer.phrases import asking_clause
 from bot.answer.shapes import known_words, shapes_of
-from bot.answer.types import Question, Scored, Source
+from bot.answer.types import Ask, Question, Scored, Source
 from bot.answer.vocab import WITHHELD
 from index.models import Chunk
 from index.text import Span
@@ -473,3 +474,39 @@ def test_a_figure_of_another_place_is_not_the_figure_asked_for(sentence, met):
 )
 def test_a_person_of_another_age_is_not_the_one_asked_about(question, sentence, met):
     assert ("who" in Question(question, None).shapes_met(sentence)) is met
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "met"),
+    [
+        # "Who did it?" is answered by who did it, named or described ...
+        (
+            "A woman helped a boy climb out of a garbage bin. Who had thrown him in there?",
+            "Police learned that two adult males had thrown the boy into the dumpster.",
+            True,
+        ),
+        # ... not by anyone the release describes ...
+        (
+            "A woman helped a boy climb out of a garbage bin. Who had thrown him in there?",
+            "Two adult males were seen in the area.",
+            False,
+        ),
+        # ... and "who was charged?" or "what was his name?" asks for a name.
+        (
+            "Who was arrested for the stabbing on Kimberly Avenue?",
+            "A 17-year-old male was arrested for the stabbing.",
+            False,
+        ),
+        (
+            "What was the name of the man who drowned?",
+            "A 24-year-old male drowned when the boat capsized.",
+            False,
+        ),
+    ],
+)
+def test_who_did_it_may_be_answered_by_a_description(question, sentence, met):
+    import numpy as np
+
+    q = Question(question, np.zeros(3))
+    q.set_focus(Ask(asking_clause(question), np.zeros(3), ()))
+    assert ("who" in q.shapes_met(sentence)) is met

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bot.answer.figures import (
+    ASKS_WHO_UNNAMED,
+    DESCRIBED,
     FIGURES,
     PERSONS,
     asked_ages,
@@ -96,6 +98,9 @@ class Question:
         self.years = frozenset(YEAR.findall(text))
         self.places = frozenset(PLACES.findall(text))
         self.ages = asked_ages(text)
+        self.described = any(s.name == "who" for s in self.answer_shapes) and bool(
+            ASKS_WHO_UNNAMED.search(text)
+        )
         self.names = [n for n in capitalised_names(text) if n.upper() not in self.cases]
         # Rare terms, names, places and case numbers say which release is meant.
         rarity = rarity or {}
@@ -126,13 +131,18 @@ class Question:
         elsewhen = bool(self.years) and of_another_year(sentence, self.years)
         elsewhen |= bool(self.places) and of_another_place(sentence, self.places)
         someone_else = bool(self.ages) and of_another_age(sentence, self.ages)
-        return {
+        met = {
             s.name
             for s in self.answer_shapes
             if not (elsewhen and s.figures_only and s.name in FIGURES)
             and not (someone_else and s.name in PERSONS)
             and s.met_by(sentence, self.known)
         }
+        if self.described and "who" not in met and DESCRIBED.search(sentence):
+            # Described, not named, by the sentence that tells what the question asks.
+            if self.focus_terms & key_terms(sentence) and not someone_else:
+                met.add("who")
+        return met
 
     def shape_bonus(self, sentence: str) -> float:
         """A bonus when the sentence holds the kind of phrase the question asks for."""
