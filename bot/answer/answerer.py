@@ -140,7 +140,11 @@ class Answerer:
         if scope:
             head = sources[:SCOPE_DEPTH]
             fit = {s.publication_id for s in fitting(scope, head, self.releases.complete_all)}
-            misfits = {s.publication_id for s in head} - fit if fit else set()
+            if fit:  # then no release of another year or place may answer, however far down
+                fit |= {
+                    s.publication_id for s in fitting(scope, sources, self.releases.complete_all)
+                }
+                misfits = {s.publication_id for s in sources} - fit
         pool = [s for s in sources if s.publication_id not in misfits]
         ranked = score_sentences(q, pool, self.bank, bonus, stale, novelty)
         if wants_latest and novelty is not None and ranked:
