@@ -244,6 +244,8 @@ def _scored(text: str) -> Scored:
         ("How many cannabis plants were seized?", "Officers seized 338 cannabis plants.",
          "338 cannabis plants"),
         ("How much money was raised?", "Over $13,000 was raised for the fund.", "$13,000"),
+        ("How much cash was seized in Winnipeg?",
+         "Seized: $11.5 million in drugs, $2,000,000 Cash and 6 firearms.", "$2,000,000 Cash"),
         # The figure that counts what is asked, not the first figure of the sentence.
         ("How many firearms were seized?",
          "Officers executed two search warrants and seized 73 firearms.", "73 firearms"),

@@ -36,6 +36,17 @@ _FIGURE = re.compile(
 )
 
 
+_HOW_MUCH = re.compile(
+    rf"\bhow much\s+((?:(?!(?:{_STOP}|money)\b)[A-Za-z][\w'’-]*\s+){{1,3}})", re.I
+)
+
+
+def measured(question: str) -> str | None:
+    """What a "how much" question measures, when it names it ("how much cash")."""
+    found = _HOW_MUCH.search(question)
+    return found.group(1).strip() if found else None
+
+
 def counted(question: str) -> str | None:
     """The thing a "how many" question counts ("stop and searches"); None when it asks
     no count, or counts people or charges."""

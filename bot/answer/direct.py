@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.answer.counted import counted
+from bot.answer.counted import counted, measured
 from bot.answer.shapes import Shape
 from bot.answer.types import Question, Scored
 from index.text import LIST_ITEM, terms_of
@@ -98,12 +98,12 @@ def direct_answer(question: Question, chosen: list[Scored]) -> str | None:
     phrases: list[str] = []
     names = {s.name for s in question.answer_shapes}
     best_first = sorted(chosen, key=lambda s: -s.score)
-    thing = terms_of(counted(question.text) or "")
+    thing = terms_of(counted(question.text) or measured(question.text) or "")
     for shape in question.answer_shapes:
         if shape.name not in _SAID_FIRST or shape.name == "quantity" and "money" in names:
             continue  # the amount of money is the figure asked for
         if (
-            shape.name == "quantity"
+            shape.name in ("quantity", "money")
             and thing
             and (said := _counting(question, shape, thing, best_first))
         ):
