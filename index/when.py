@@ -69,6 +69,7 @@ _RECENCY = re.compile(
 # charged?", "Was she found?", "What came of the raid?".
 _STATUS = re.compile(
     r"\b(?:has|have)\b[^?.!]*?\bbeen\b|\bupdates?\b|\bwhat (?:came|become|became) of\b"
+    r"|\b(?:the )?status of\b|\bwhere (?:does|do|did) (?:the|this|that) [\w ]{0,30}stand\b"
     r"|\bwhat happened (?:to|with|in the (?:search|hunt|investigation|case) (?:for|into|of))\b"
     # A yes/no question about an outcome, asked first or after a scene ("Police warned of
     # a fraud in July. Was anyone caught?").
