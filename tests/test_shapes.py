@@ -487,6 +487,11 @@ def test_a_person_of_another_age_is_not_the_one_asked_about(question, sentence, 
             "Police learned that two adult males had thrown the boy into the dumpster.",
             True,
         ),
+        (
+            "An elderly man with dementia went missing. Who spotted his car?",
+            "At 12:05 a.m. an off-duty Winnipeg Police Service officer spotted his vehicle.",
+            True,
+        ),
         # ... not by anyone the release describes ...
         (
             "A woman helped a boy climb out of a garbage bin. Who had thrown him in there?",

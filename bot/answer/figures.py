@@ -74,6 +74,10 @@ DESCRIBED = re.compile(
     r"\b(?:two|three|four|five|several|a|an|one) (?:(?:adult|young|youth|teenage|unknown"
     r"|male|female|older|elderly) )*(?:males?|females?|men|women|youths?|teens?|teenagers?"
     r"|suspects?|boys?|girls?|persons?|individuals?)\b"
-    r"|\b\d{1,3}[- ]years?[- ]old (?:male|female|man|woman|youth|boy|girl)\b",
+    r"|\b\d{1,3}[- ]years?[- ]old (?:male|female|man|woman|youth|boy|girl)\b"
+    r"|\b(?:an?|the) (?:off-duty |on-duty |alert |passing )?(?-i:[A-Z]\w* ){0,3}(?:police )?"
+    r"(?:officers?|citizens?"
+    r"|passers?-?by|witness(?:es)?|neighbou?rs?|employees?|clerks?|security guards?"
+    r"|members? of the public|good samaritans?|bystanders?|residents?|staff)\b",
     re.I,
 )
