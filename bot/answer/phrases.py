@@ -67,6 +67,19 @@ _LEADING_CLAUSE = re.compile(
 )
 
 
+# "Was he fired after his arrest, and what sentence did he get?" asks twice.
+_SECOND_ASK = re.compile(
+    r",?\s+and\s+(?=(?:what|who|whom|how|where|when|which|why|did|was|were|has|have|is|are)\b)",
+    re.IGNORECASE,
+)
+
+
+def asking_clauses(question: str) -> list[str]:
+    """The clauses that ask: one per part of a question that asks two things."""
+    last = (question_sentences(question) or [question])[-1]
+    return [asking_clause(part) for part in _SECOND_ASK.split(last) if part.strip()]
+
+
 def asking_clause(question: str) -> str:
     """The sentence that asks, without the context clauses before and after it."""
     last = (question_sentences(question) or [question])[-1]

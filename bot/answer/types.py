@@ -16,7 +16,7 @@ from bot.answer.figures import (
     of_another_place,
     of_another_year,
 )
-from bot.answer.phrases import asking_clause, capitalised_names, key_terms
+from bot.answer.phrases import asking_clauses, capitalised_names, key_terms
 from bot.answer.shapes import BONUS as SHAPE_BONUS
 from bot.answer.shapes import Shape, known_words, shapes_of
 from bot.answer.vocab import PLACES, YEAR
@@ -93,7 +93,9 @@ class Question:
         self.terms = key_terms(text)
         # What kind of answer is wanted is said where the question asks, not in its scene
         # ("... by his two passengers, who then took off with his taxi. Where ...?").
-        self.answer_shapes = shapes_of(asking_clause(text))
+        self.answer_shapes = list(
+            {s.name: s for part in asking_clauses(text) for s in shapes_of(part)}.values()
+        )
         self.known = known_words(text)
         self.years = frozenset(YEAR.findall(text))
         self.places = frozenset(PLACES.findall(text))
