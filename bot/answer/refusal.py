@@ -29,6 +29,7 @@ from bot.answer.vocab import (
     FOUND,
     NO_OUTCOME_YET,
     PREVIEW,
+    RESULTS_TOLD,
     THING_NAMED_AFTER,
     THING_NAMED_BEFORE,
     WITHHELD,
@@ -153,7 +154,7 @@ def keeps_back(question: Question, text: str, original: str = "") -> bool:
         return True
     if unnamed_thing(question, original or text):
         return True
-    if ASKS_RESULT.search(question.text) and PREVIEW.search(text) and not _RESULTS.search(text):
+    if ASKS_RESULT.search(question.text) and PREVIEW.search(text) and not RESULTS_TOLD.search(text):
         return True  # the release announces the event; it cannot say how it came out
     # (A release that says she is still missing, a year on, has answered.)
     return bool(
@@ -183,13 +184,6 @@ def unnamed_thing(question: Question, text: str) -> bool:
     )
 
 
-# A release that tells how an event came out, besides announcing the next one.
-_RESULTS = re.compile(
-    r"\b(?:the results|results (?:of|are|were|show)|final score|won|winners? (?:is|was|were)"
-    r"|were (?:charged|arrested|stopped|ticketed|issued)"
-    r"|(?:cars|vehicles|drivers) (?:were )?stopped|has raised|have raised)\b",
-    re.I,
-)
 _INDEFINITE = re.compile(r"\b(?:a|an)\s+(?:[\w-]+\s+){0,4}$", re.I)
 UNRANKED = 10**6
 

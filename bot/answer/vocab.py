@@ -238,3 +238,11 @@ ASKS_RESULT = re.compile(
     r"|\bresults? of\b|\bhow did [^?]{0,40}\b(?:go|turn out)\b",
     re.I,
 )
+
+# A release that tells how an event came out, besides announcing the next one.
+RESULTS_TOLD = re.compile(
+    r"\b(?:the results|results (?:of|are|were|show)|final score|won|winners? (?:is|was|were)"
+    r"|were (?:charged|arrested|stopped|ticketed|issued)"
+    r"|(?:cars|vehicles|drivers) (?:were )?stopped|has raised|have raised)\b",
+    re.I,
+)
