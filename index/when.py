@@ -193,6 +193,8 @@ _HOLIDAY = re.compile(
     r"\b(?P<name>new year['’]s (?:eve|day)|valentine['’]s day|st\.? patrick['’]s day|canada day"
     r"|hallowe[']?en|remembrance day|christmas (?:eve|day)|boxing day"
     r"|christmas(?=,? (?:19|20)\d\d))"
+    # "Halloween night 2019", "Christmas Day morning, 2020": the year after a time of day.
+    r"(?P<when>\s+(?:night|evening|morning|afternoon|weekend))?"
     r"(?:,? (?P<year>(?:19|20)\d\d)\b)?",
     re.IGNORECASE,
 )
@@ -204,7 +206,8 @@ def plain_dates(text: str) -> str:
     def say(m: re.Match) -> str:
         name = re.sub(r"['’]", "'", m["name"].lower()).replace("st patrick", "st. patrick")
         day = _HOLIDAYS["halloween" if name.startswith("hallow") else name]
-        return f"{day}, {m['year']}" if m["year"] else day
+        said = f"{day}, {m['year']}" if m["year"] else day
+        return f"{said}{m['when'] or ''}"
 
     return _HOLIDAY.sub(say, text)
 

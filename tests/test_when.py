@@ -183,6 +183,13 @@ def test_outcome_questions_are_open_ended(question, open_ended):
             None,
         ),
         ("fireworks on Canada Day 2019", "fireworks on July 1, 2019", D(2019, 7, 1), None),
+        # A time of day between the holiday and its year.
+        (
+            "a house fire on Halloween night 2019",
+            "a house fire on October 31, 2019 night",
+            D(2019, 10, 31),
+            None,
+        ),
         ("what happened on Boxing Day?", "what happened on December 26?", None, None),
         ("the Christmas Cheer Board drive", "the Christmas Cheer Board drive", None, None),
     ],
