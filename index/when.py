@@ -60,7 +60,7 @@ _RECENCY = re.compile(
     r"|\bstill\b(?=(?: be(?:ing)?)? (?:missing|at large|outstanding|wanted|unsolved|open"
     r"|unknown|unidentified|in custody|in jail|sought|looking|searching|investigating|alive"
     r"|on the run)\b)"
-    r"|\b(?:final(?:ly)?|ultimately|eventually|in the end|at last|now"
+    r"|\b(?:final(?:ly)?|ultimately|eventually|in the end|end(?:ed)? up|at last|now"
     r"|right now|currently|current|ever|yet|"
     r"any updates?|updated|as of (?:today|now))\b",
     re.I,
@@ -79,7 +79,7 @@ _STATUS = re.compile(
 )
 _ABBREVIATION_DOT = re.compile(r"\b(St|Ste|Ave|Rd|Blvd|Mr|Mrs|Ms|Dr|Sgt|Cst|Const|Jr|Sr|No)\.")
 # Recency words that are also search terms ("Update" is in release headlines): kept.
-_KEEP_IN_TEXT = {"current", "updated", "any update", "any updates"}
+_KEEP_IN_TEXT = {"current", "updated", "any update", "any updates", "end up", "ended up"}
 _WORD_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 

@@ -163,6 +163,7 @@ def test_no_recency_where_there_is_none(question):
         ("Has anyone been charged in the August 2020 shooting?", True),
         ("Is the Transcona woman still missing?", True),
         ("What is the status of homicide case C20-8144?", True),
+        ("What is the most serious charge he ended up facing?", True),
         ("What happened in the search for Cooper Nemeth in February 2016?", True),
         ("What happened to the Giesbrecht children?", True),
     ],
