@@ -41,11 +41,31 @@ def naming(snap: Snapshot, text: str):
 
 # A name in a release: two to four capitalised words ("Marcel Albert PAUL").
 _NAME_IN_TEXT = re.compile(r"\b[A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+){1,3}")
+# ... but a street, a unit or a building is no person, however few releases name it.
+_NOT_A_PERSON = re.compile(
+    r"\b(?:Street|Avenue|Ave|Road|Drive|Boulevard|Bay|Crescent|Highway|Place|Lane|Way|Trail"
+    r"|Park|Square|Mall|Centre|Center|Hospital|School|Church|Hotel|Unit|Service|Services"
+    r"|Police|Division|Team|Section|Branch|Department|Office|Inc|Ltd)$"
+    # nor a charge ("Assault Cause Bodily Harm"), which many unrelated releases list
+    r"|\b(?:Assault|Harm|Weapon|Theft|Robbery|Murder|Manslaughter|Possession|Mischief|Fraud"
+    r"|Break|Enter|Firearm|Conveyance|Dangerous|Impaired|Fail|Comply|Breach|Trafficking"
+    r"|Sexual|Uttering|Threats|Death|Bodily|Property|Crime|Offence|Warrant)\b"
+)
 LINK_LIMIT = 3  # a name more releases hold than this is a place or a unit, not one story
 MAX_NAMES = 12  # names of a case looked up, at most
 # How long after a case's last release another naming its people is still its outcome;
 # later, the same person is more likely in another story (a new arrest, a new charge).
 LINK_HORIZON = timedelta(days=120)
+
+
+def people_in(text: str) -> list[str]:
+    """The names of people a release gives, in order: capitalised runs of two words or more
+    that are not a street, a unit, a building or a charge."""
+    return [
+        name
+        for name in _NAME_IN_TEXT.findall(text)
+        if len(tokenize(name)) >= 2 and not _NOT_A_PERSON.search(name)
+    ]
 
 
 def named_later(snap: Snapshot, publications: list[str]) -> list[str]:
@@ -62,11 +82,7 @@ def named_later(snap: Snapshot, publications: list[str]) -> list[str]:
     if not dates:
         return []
     first, last = min(dates), max(dates)
-    names = []
-    for chunk in chunks.values():
-        for name in _NAME_IN_TEXT.findall(chunk.text):
-            if name not in names and len(tokenize(name)) >= 2:
-                names.append(name)
+    names = list(dict.fromkeys(n for chunk in chunks.values() for n in people_in(chunk.text)))
     holders = {}
     for name in names[:MAX_NAMES]:
         holding = reduce(np.intersect1d, [snap.lexical.postings(t)[0] for t in tokenize(name)])

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from index.names import naming
+from index.names import naming, people_in
 
 # Chunk positions holding each word, in a store of 2,000 chunks (a name is rare below 20).
 POSTINGS = {
@@ -41,3 +41,12 @@ def test_a_common_first_name_does_not_hide_the_person_the_rest_names():
 def test_common_words_name_no_one():
     assert _held("Was anyone hurt on Main Street?") is None
     assert _held("Did Michael say anything?") is None
+
+
+def test_the_people_a_release_names_are_not_its_streets_units_or_charges():
+    text = (
+        "Officers attended the 300 block of Main Street. Anthony Brian CROMASTEY and "
+        "Braedon Lee GORDON were located. The Major Crimes Unit charged him with Assault "
+        "Cause Bodily Harm at the Health Sciences Centre."
+    )
+    assert people_in(text) == ["Anthony Brian CROMASTEY", "Braedon Lee GORDON"]

@@ -281,7 +281,6 @@ def test_the_kind_of_answer_is_read_where_the_question_asks_not_in_its_scene():
     assert "who" in {s.name for s in Question("Who took the taxi?", None).answer_shapes}
 
 
-
 def test_a_question_that_asks_two_things_asks_for_both_kinds_of_answer():
     text = "Was constable Trent Milan fired after his arrest, and what sentence did he get?"
     assert "sentence" in {s.name for s in Question(text, None).answer_shapes}
