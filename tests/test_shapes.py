@@ -341,6 +341,17 @@ def test_a_question_that_asks_two_things_asks_for_both_kinds_of_answer():
             "The Sirens for Life challenge will take place throughout July and August 2021.",
             True,
         ),
+        # An investigation just begun has concluded nothing ...
+        (
+            "What did the Independent Investigation Unit conclude about the crash?",
+            "The IIU has been notified and has initiated an investigation.",
+            True,
+        ),
+        (
+            "What did the Independent Investigation Unit conclude about the crash?",
+            "The IIU has concluded that no charges are warranted.",
+            False,
+        ),
         # ... unless it also tells how an earlier one did, or the question asks no result.
         (
             "Which service won the Sirens for Life challenge?",

@@ -22,11 +22,14 @@ from bot.answer.types import Draft, Evidence, Question, Source
 from bot.answer.vocab import (
     APPEAL_TO_FIND,
     ASKS_CAUSE,
+    ASKS_CONCLUSION,
     ASKS_FOUND,
     ASKS_RESULT,
     ASKS_THING,
     CAUSE_UNKNOWN,
+    CONCLUDED,
     FOUND,
+    INVESTIGATION_BEGUN,
     NO_OUTCOME_YET,
     PREVIEW,
     RESULTS_TOLD,
@@ -156,6 +159,12 @@ def keeps_back(question: Question, text: str, original: str = "") -> bool:
         return True
     if ASKS_RESULT.search(question.text) and PREVIEW.search(text) and not RESULTS_TOLD.search(text):
         return True  # the release announces the event; it cannot say how it came out
+    if (
+        ASKS_CONCLUSION.search(question.text)
+        and INVESTIGATION_BEGUN.search(text)
+        and not CONCLUDED.search(text)
+    ):
+        return True  # an investigation begun has concluded nothing yet
     # (A release that says she is still missing, a year on, has answered.)
     return bool(
         ASKS_FOUND.search(question.text)

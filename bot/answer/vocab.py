@@ -246,3 +246,14 @@ RESULTS_TOLD = re.compile(
     r"|(?:cars|vehicles|drivers) (?:were )?stopped|has raised|have raised)\b",
     re.I,
 )
+
+# "What did the IIU conclude?" asked of a release that only says an investigation began.
+ASKS_CONCLUSION = re.compile(r"\bconclu(?:de|ded|sion|ding)\b|\bfindings?\b|\bruled?\b", re.I)
+INVESTIGATION_BEGUN = re.compile(
+    r"\b(?:initiated|opened|launched|commenced|began|begun) (?:an|its|their) investigation\b"
+    r"|\bhas been notified\b|\bwas notified\b",
+    re.I,
+)
+CONCLUDED = re.compile(
+    r"\b(?:concluded|determined|found that|ruled|confirmed|revealed|believed to have)\b", re.I
+)
