@@ -192,8 +192,7 @@ _HOLIDAYS = {
 _HOLIDAY = re.compile(
     r"\b(?P<name>new year['’]s (?:eve|day)|valentine['’]s day|st\.? patrick['’]s day|canada day"
     r"|hallowe[']?en|remembrance day|christmas (?:eve|day)|boxing day"
-    r"|christmas(?=,? (?:19|20)\d\d))"
-    # "Halloween night 2019", "Christmas Day morning, 2020": the year after a time of day.
+    r"|christmas(?=,? (?:19|20)\d\d))"  # "Halloween night 2019"
     r"(?P<when>\s+(?:night|evening|morning|afternoon|weekend))?"
     r"(?:,? (?P<year>(?:19|20)\d\d)\b)?",
     re.IGNORECASE,
