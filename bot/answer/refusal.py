@@ -43,6 +43,9 @@ from index.text import terms_of
 # Below both, no release is about the question (no answerable training question was).
 FAR_COSINE = 0.3  # the best quoted sentence
 FAR_DENSE = 0.35  # the release's best chunk
+# A name no publication mentions refuses unless a quoted sentence is this close in meaning:
+# a brand the releases never use ("an Xbox from a Superstore") may stand for their words.
+UNKNOWN_CLOSE = 0.55
 MIN_TERMS = 2  # a question with fewer key terms only points back at an earlier one
 NEIGHBOURHOOD = re.compile(r"\b(?:End|Side|Heights|Village|Downtown|Exchange District)$")
 
@@ -69,7 +72,7 @@ def hard_rule(proof: Evidence) -> str | None:
         return "refuse"
     if proof.essential_missing or proof.withheld or proof.vague or proof.out_of_scope:
         return "refuse"
-    if proof.unknown:
+    if proof.unknown and proof.cosine < UNKNOWN_CLOSE:
         return "refuse"  # the question names what no publication mentions
     if proof.miscounted:
         return "refuse"  # "how many stop and searches?" - "34,542 officers"
