@@ -7,7 +7,6 @@ answer has no valid sentence left.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterator, Sequence
@@ -141,7 +140,7 @@ class Answerer:
             head = sources[:SCOPE_DEPTH]
             fit = {s.publication_id for s in fitting(scope, head, self.releases.complete_all)}
             if fit:  # then no release of another year or place may answer, however far down
-                fit |= {
+                fit = {
                     s.publication_id for s in fitting(scope, sources, self.releases.complete_all)
                 }
                 misfits = {s.publication_id for s in sources} - fit
@@ -168,14 +167,18 @@ class Answerer:
             refocus=lambda source: self._by_answer(q, source, bonus, stale, novelty),
         )
         out_of_scope = bool(scope) and draft.primary is not None and not scope.fits(draft.primary)
-        unknown = tuple(unknown_names(plain, self.retriever.unseen_terms))
         proof = evidence(
-            q, draft, sources, wants_latest, out_of_scope, story=case_ids, unknown=unknown
+            q,
+            draft,
+            sources,
+            wants_latest,
+            out_of_scope,
+            story=case_ids,
+            unknown=tuple(unknown_names(plain, self.retriever.unseen_terms)),
+            miscounted=miscounted(
+                plain, [s.text for s in draft.chosen], self.embedder.embed_documents
+            ),
         )
-        if draft.chosen and miscounted(
-            plain, [s.text for s in draft.chosen], self.embedder.embed_documents
-        ):
-            proof = dataclasses.replace(proof, miscounted=True)
         log.debug("evidence for %s: %s", shown(standalone, self.settings.log_questions), proof)
         return sources, draft, proof
 

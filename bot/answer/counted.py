@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from bot.answer.vocab import NUMBER_WORDS
+from bot.answer.shapes import SHAPES
 
 COUNT_FLOOR = 0.5  # below this cosine, the words after a figure name another thing
 
@@ -23,22 +23,50 @@ _STOP = (
     r"|during|at|on|from|for|by|with|to|that|who|which|there|over|after|before|per"
 )
 _HOW_MANY = re.compile(rf"\bhow many\s+((?:(?!(?:{_STOP})\b)[A-Za-z][\w'’-]*\s+){{1,5}})", re.I)
+_HOW_MUCH = re.compile(
+    rf"\bhow much\s+((?:(?!(?:{_STOP}|money)\b)[A-Za-z][\w'’-]*\s+){{1,3}})", re.I
+)
 # Said in too many ways to be held to the words: people, charges, times.
 _LOOSE = re.compile(
     r"(?:people|persons?|individuals?|men|women|males?|females?|adults?|youths?|teens?"
     r"|suspects?|victims?|kids?|children|ones?|times?|counts?|charges?|offen[cs]es?|more)$",
     re.I,
 )
-_FIGURE = re.compile(
-    rf"(?:\$\s?\d[\d,.]*|\b\d[\d,]*(?:\.\d+)?|\b(?i:{NUMBER_WORDS}))\s+"
-    r"(?![-\s]*years?\b)((?:(?!(?:and|or|in|at|on|of|from|with|was|were|to|for|by|the|a|an"
-    r"|have|has|had|are|is|made|who|which|that)\b)[A-Za-z][\w'’-]*\s?){1,3})"
+# After a figure, the words that say what it counts ("338 cannabis plants").
+_UNIT = re.compile(
+    r"\s+(?!(?:and|or|in|at|on|of|from|with|was|were|to|for|by|the|a|an|area|have|has|had"
+    r"|are|is|made|who|which|that)\b)[A-Za-z][A-Za-z-]*"
 )
+_NUMBER = re.compile(r"\$?\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|thousand))?")
+_QUANTITY = next(shape for shape in SHAPES if shape.name == "quantity")
 
 
-_HOW_MUCH = re.compile(
-    rf"\bhow much\s+((?:(?!(?:{_STOP}|money)\b)[A-Za-z][\w'’-]*\s+){{1,3}})", re.I
-)
+def _figure_end(text: str, match: re.Match) -> int:
+    """Where the figure `match` starts ends ("$1.2 million", "338")."""
+    number = _NUMBER.match(text, match.start())
+    return number.end() if number else match.end()
+
+
+def _unit_end(text: str, end: int) -> int:
+    """Where the (up to three) words after a figure that say what it counts end."""
+    for _ in range(3):
+        unit = _UNIT.match(text, end)
+        if unit is None:
+            break
+        end = unit.end()
+    return end
+
+
+def figure_phrase(text: str, match: re.Match) -> str | None:
+    """The figure a `match` of the quantity or money shape starts and what it counts
+    ("338 cannabis plants", "$41,140"); None for a bare number ("1", "271"), which is a
+    footnote, a section or a list position, not an answer."""
+    figure_end = _figure_end(text, match)
+    end = _unit_end(text, figure_end)
+    figure = text[match.start() : figure_end]
+    return (
+        text[match.start() : end] if end > figure_end or "$" in figure or len(figure) >= 3 else None
+    )
 
 
 def measured(question: str) -> str | None:
@@ -58,12 +86,17 @@ def counted(question: str) -> str | None:
 
 
 def miscounted(question: str, sentences: list[str], embed: Callable[[list[str]], list]) -> bool:
-    """True when the question counts a thing and every figure the quoted `sentences` put
-    before a word counts something else."""
+    """True when the question counts a thing and every figure of the quoted `sentences`
+    that says what it counts ("34,542 officers") counts something else."""
     thing = counted(question)
     if thing is None:
         return False
-    nouns = [m.group(1).strip() for s in sentences for m in _FIGURE.finditer(s)]
+    nouns = [
+        text[figure_end:end].strip()
+        for text in sentences
+        for match in _QUANTITY.find_all(text)
+        if (end := _unit_end(text, figure_end := _figure_end(text, match))) > figure_end
+    ]
     if not nouns:
         return False
     vectors = np.asarray(embed([thing, *nouns]), dtype=np.float32)

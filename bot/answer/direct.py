@@ -10,39 +10,18 @@ from __future__ import annotations
 
 import re
 
-from bot.answer.counted import counted, measured
+from bot.answer.counted import counted, figure_phrase, measured
 from bot.answer.shapes import Shape
 from bot.answer.types import Question, Scored
 from index.text import LIST_ITEM, terms_of
 
 MAX_WORDS = 12
-# After a figure, the words that say what it counts ("338 cannabis plants").
-_UNIT = re.compile(
-    r"\s+(?!(?:and|or|in|at|on|of|from|with|was|were|to|for|by|the|a|an|area)\b)"
-    r"[A-Za-z][A-Za-z-]*"
-)
-_NUMBER = re.compile(r"\$?\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|thousand))?")
 # A place or a name runs on through capitalised words and numbers ("block of Pier Street").
 _RUN_ON = re.compile(r"(?:\s+(?:of\s+)?(?:[A-Z0-9][\w.'’-]*))+")
 _LEAD_VERB = re.compile(
     r"^(?:arrested|charged|identified as|named|located|found|apprehended|taken)\s+", re.I
 )
 _CLAUSE_END = re.compile(r"[.;:\n]|,\s(?:and|but|who|which|after|before|when)\b")
-
-
-def _quantity(text: str, match: re.Match) -> str | None:
-    """The figure and what it counts ("338 cannabis plants", "$41,140"); None if bare."""
-    number = _NUMBER.match(text, match.start())
-    end = number.end() if number else match.end()
-    figure = text[match.start() : end]
-    for _ in range(3):
-        unit = _UNIT.match(text, end)
-        if unit is None:
-            break
-        end = unit.end()
-    phrase = text[match.start() : end]
-    # A bare number ("1", "271") is a footnote, a section or a list position, not an answer.
-    return phrase if phrase != figure or "$" in figure or len(figure) >= 3 else None
 
 
 def _clause(text: str, start: int) -> str:
@@ -71,7 +50,7 @@ def _charges(text: str, match: re.Match) -> str | None:
 def _phrase(shape: Shape, text: str, match: re.Match) -> str | None:
     """The words of `text` that answer, around a match of `shape`'s answer pattern."""
     if shape.name in ("quantity", "money"):
-        return _quantity(text, match)
+        return figure_phrase(text, match)
     if shape.name == "charge":
         return _charges(text, match) if match.group(0).lower().startswith("charged with") else None
     end = match.end()
@@ -87,7 +66,7 @@ def _counting(question: Question, shape: Shape, thing: set[str], best_first: lis
     firearms": "73 firearms", not "two Criminal Code search warrants")."""
     for s in best_first:
         for match in shape.find_all(s.text, question.known):
-            phrase = _quantity(s.text, match)
+            phrase = figure_phrase(s.text, match)
             if phrase and terms_of(phrase) & thing:
                 return " ".join(phrase.split())
     return None

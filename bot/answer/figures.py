@@ -62,22 +62,3 @@ def of_another_age(sentence: str, ages: frozenset[str]) -> bool:
     26-year-old male" is not "the 46-year-old driver"."""
     said = ages_of(sentence)
     return bool(said) and not said & ages
-
-
-# "Who had thrown him in there?" may be answered without a name: "two adult males had
-# thrown the boy into the dumpster" (a question asking for a name is not).
-# "Who was charged?", "who has been arrested?" ask who it was: a name.
-ASKS_WHO_UNNAMED = re.compile(
-    r"^(?!.*\bnames?\b).*\bwho (?!(?:was|were|is|are|will|(?:has|have|had) been)\b)", re.I | re.S
-)
-DESCRIBED = re.compile(
-    r"\b(?:two|three|four|five|several|a|an|one) (?:(?:adult|young|youth|teenage|unknown"
-    r"|male|female|older|elderly) )*(?:males?|females?|men|women|youths?|teens?|teenagers?"
-    r"|suspects?|boys?|girls?|persons?|individuals?)\b"
-    r"|\b\d{1,3}[- ]years?[- ]old (?:male|female|man|woman|youth|boy|girl)\b"
-    r"|\b(?:an?|the) (?:off-duty |on-duty |alert |passing )?(?-i:[A-Z]\w* ){0,3}(?:police )?"
-    r"(?:officers?|citizens?"
-    r"|passers?-?by|witness(?:es)?|neighbou?rs?|employees?|clerks?|security guards?"
-    r"|members? of the public|good samaritans?|bystanders?|residents?|staff)\b",
-    re.I,
-)

@@ -91,10 +91,12 @@ def evidence(
     out_of_scope: bool = False,
     story: list[str] = (),
     unknown: tuple[str, ...] = (),
+    miscounted: bool = False,
 ) -> Evidence:
     """Measure how well `draft` covers `question`; `out_of_scope`: no release found is of
     the year or place the question names; `unknown`: names of the question that no
-    publication mentions. A release of the case (`story`) that the search
+    publication mentions; `miscounted`: every quoted figure counts another thing than
+    asked (`counted.miscounted`). A release of the case (`story`) that the search
     did not rank itself (an update found by its case number) is as close as the closest
     release of its case."""
     if not draft.chosen or draft.primary is None:
@@ -106,8 +108,8 @@ def evidence(
         if chunk.published:
             heads.add(str(chunk.published.year))
     said = set().union(*(terms_of(s.text) for s in draft.chosen))
-    original = " ".join([primary.head.title, *(c.text for c in primary.chunks)])
-    text = original.lower()
+    release = " ".join([primary.head.title, *(c.text for c in primary.chunks)])
+    text = release.lower()
     known_cases = {r.upper() for s in sources for c in s.chunks for r in c.references}
     refs = {r.upper() for r in primary.head.references}
     shapes = question.answer_shapes
@@ -138,19 +140,21 @@ def evidence(
         lexical_rank=closest.lexical_rank,
         missing_rarest=max(missing, default=0.0) / rarest,
         wants_latest=wants_latest,
-        withheld=keeps_back(question, text, original),
+        withheld=keeps_back(question, release),
         answer_score=draft.answer_score if draft.answer_score is not None else 0.0,
         vague=len(question.terms) < MIN_TERMS and not question.cases,
         out_of_scope=out_of_scope,
         unknown=unknown,
+        miscounted=miscounted,
     )
 
 
-def keeps_back(question: Question, text: str, original: str = "") -> bool:
-    """The release (`text`, lower case; `original`, as written) says it does not know or
-    tell what is asked: a name or identity it withholds, an undisclosed amount, a cause not
-    yet determined, where someone was found when all it does is ask the public to help
-    find them, or the name of a business it only ever calls "a gas station"."""
+def keeps_back(question: Question, release: str) -> bool:
+    """The release (its text as written) says it does not know or tell what is asked: a
+    name or identity it withholds, an undisclosed amount, a cause not yet determined, where
+    someone was found when all it does is ask the public to help find them, or the name of
+    a business it only ever calls "a gas station"."""
+    text = release.lower()
     shapes = {s.name for s in question.answer_shapes}
     if shapes & {"who", "named"} and WITHHELD.search(text):
         return True
@@ -158,7 +162,7 @@ def keeps_back(question: Question, text: str, original: str = "") -> bool:
         return True
     if ASKS_CAUSE.search(question.text) and CAUSE_UNKNOWN.search(text):
         return True
-    if unnamed_thing(question, original or text):
+    if unnamed_thing(question, release):
         return True
     if ASKS_RESULT.search(question.text) and PREVIEW.search(text) and not RESULTS_TOLD.search(text):
         return True  # the release announces the event; it cannot say how it came out

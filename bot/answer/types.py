@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bot.answer.figures import (
-    ASKS_WHO_UNNAMED,
-    DESCRIBED,
     FIGURES,
     PERSONS,
     asked_ages,
@@ -19,7 +17,7 @@ from bot.answer.figures import (
 from bot.answer.phrases import asking_clauses, capitalised_names, key_terms
 from bot.answer.shapes import BONUS as SHAPE_BONUS
 from bot.answer.shapes import Shape, known_words, shapes_of
-from bot.answer.vocab import PLACES, YEAR
+from bot.answer.vocab import ASKS_WHO_UNNAMED, DESCRIBED, PLACES, YEAR
 from index.models import Chunk, Citation
 from index.text import Span, find_references, terms_of
 
@@ -129,7 +127,7 @@ class Question:
     def shapes_met(self, sentence: str) -> set[str]:
         """The kinds of answer the question asks for that `sentence` holds (a figure told
         of another year or place than the one asked is not the figure asked for, nor a
-        person of another age the one asked about)."""
+        person of another age than the one asked about)."""
         elsewhen = bool(self.years) and of_another_year(sentence, self.years)
         elsewhen |= bool(self.places) and of_another_place(sentence, self.places)
         someone_else = bool(self.ages) and of_another_age(sentence, self.ages)
