@@ -1,9 +1,8 @@
 """Time in a question: absolute ranges become filters, "latest" words a recency preference.
 
-Pure functions over the question text and a reference date (`today`). Relative phrases
-("last March", "last year") resolve against `today`, which the retriever sets to the
-date of the newest publication in the store: the bot answers as of its data, not as of
-the wall clock, so "last year" keeps meaning the same thing for a frozen corpus.
+Pure functions of the question and a reference date (`today`), against which "last
+March" resolves; the retriever sets it to the newest publication's date, so the bot
+answers as of its data and "last year" means the same thing for a frozen corpus.
 """
 
 from __future__ import annotations
@@ -18,8 +17,7 @@ MONTHS = {
     name: i
     for i in range(1, 13)
     for name in {calendar.month_name[i].lower(), calendar.month_abbr[i].lower()}
-}
-MONTHS["sept"] = 9
+} | {"sept": 9}
 _MONTH = r"(?P<{g}>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"(?P<{g}>(?:19|20)\d\d)"
 _DAY = r"(?P<{g}>[0-3]?\d)(?:st|nd|rd|th)?"
@@ -69,12 +67,14 @@ _RECENCY = re.compile(
 # charged?", "Was she found?", "What came of the raid?".
 _STATUS = re.compile(
     r"\b(?:has|have)\b[^?.!]*?\bbeen\b|\bupdates?\b|\bwhat (?:came|become|became) of\b"
-    r"|\b(?:the )?status of\b|\bwhere (?:does|do|did) (?:the|this|that) [\w ]{0,30}stand\b"
+    r"|\b(?:the )?(?:status|outcome) of\b|\bhow (?:did|has|have)\b[^?.!]*\b(?:turn|make) out\b"
+    r"|\bwhere (?:does|do|did) (?:the|this|that) [\w ]{0,30}stand\b"
     r"|\bwhat happened (?:to|with|in the (?:search|hunt|investigation|case) (?:for|into|of))\b"
     # A yes/no question about an outcome, asked first or after a scene ("Police warned of
     # a fraud in July. Was anyone caught?").
-    r"|(?:^|[.!?]\s+)\W*(?:was|were|is|are|did|had)\b[^?.!]*?\b(?:found|located|caught|arrested|"
-    r"charged|laid|identified|apprehended|recovered|convicted|sentenced|in custody)\b",
+    r"|(?:^|[.!?]\s+)\W*(?:was|were|is|are|did|had)\b[^?.!]*?\b(?:found|located|caught|catch"
+    r"|arrest(?:ed)?|charged?|laid|identified|apprehended|recovered|convicted|sentenced|in custody"
+    r"|survived?)\b",
     re.I,
 )
 _ABBREVIATION_DOT = re.compile(r"\b(St|Ste|Ave|Rd|Blvd|Mr|Mrs|Ms|Dr|Sgt|Cst|Const|Jr|Sr|No)\.")

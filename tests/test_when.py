@@ -146,6 +146,8 @@ def test_last_march_depends_on_today(today, since):
         # "Still" tells the scene here, not the status now.
         "A house caught fire with two women still inside. How did officers get them out?",
         "A man drove off with the passenger still sitting in the back. Where was he caught?",
+        # "Turned out" tells the story here; "how did it turn out" asks the outcome.
+        "A business that was meant to test drivers turned out to be faking the results.",
     ],
 )
 def test_no_recency_where_there_is_none(question):
@@ -166,6 +168,11 @@ def test_no_recency_where_there_is_none(question):
         ("What is the most serious charge he ended up facing?", True),
         ("What happened in the search for Cooper Nemeth in February 2016?", True),
         ("What happened to the Giesbrecht children?", True),
+        ("What was the outcome of the February 2016 search for Cooper Nemeth?", True),
+        ("How did the people hurt in the April 2016 fire make out?", True),
+        ("Did police catch the man with a knife in August 2020?", True),
+        ("Did police charge anyone after the February 2016 crash?", True),
+        ("Did the woman hit on St. Anne's Road in September 2018 survive?", True),
     ],
 )
 def test_outcome_questions_are_open_ended(question, open_ended):

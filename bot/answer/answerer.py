@@ -21,7 +21,7 @@ from bot.answer.extractive import compose, primary_lead
 from bot.answer.novelty import find_news
 from bot.answer.phrases import key_terms
 from bot.answer.redact import shown
-from bot.answer.refusal import evidence, is_weak, refusal
+from bot.answer.refusal import evidence, is_weak, refusal, status_quote
 from bot.answer.releases import ReleaseReader
 from bot.answer.scope import Scope, fitting, unknown_names
 from bot.answer.scoring import score_sentences
@@ -211,7 +211,8 @@ class Answerer:
         sources, draft, proof = self.prepare(standalone, result)
         refused = not draft.citations or is_weak(proof)
         if refused:
-            text, citations = refusal(standalone, sources, unknown=proof.unknown)
+            status = status_quote(draft) if proof.untold else None
+            text, citations = refusal(standalone, sources, unknown=proof.unknown, status=status)
             yield "delta", text
         elif self.generator is None:
             text, citations = draft.text, draft.citations

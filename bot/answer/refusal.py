@@ -20,11 +20,14 @@ from bot.answer.scoring import release_terms
 from bot.answer.sources import find_quote
 from bot.answer.types import Draft, Evidence, Question, Source
 from bot.answer.vocab import (
+    APPEAL,
     APPEAL_TO_FIND,
+    ARRESTED,
     ASKS_CAUSE,
     ASKS_CONCLUSION,
     ASKS_FOUND,
     ASKS_RESULT,
+    ASKS_SURVIVAL,
     ASKS_THING,
     CAUSE_UNKNOWN,
     CONCLUDED,
@@ -33,6 +36,7 @@ from bot.answer.vocab import (
     NO_OUTCOME_YET,
     PREVIEW,
     RESULTS_TOLD,
+    SURVIVAL_TOLD,
     THING_NAMED_AFTER,
     THING_NAMED_BEFORE,
     WITHHELD,
@@ -76,6 +80,8 @@ def hard_rule(proof: Evidence) -> str | None:
         return "refuse"  # the question names what no publication mentions
     if proof.miscounted:
         return "refuse"  # "how many stop and searches?" - "34,542 officers"
+    if proof.untold:
+        return "refuse"  # "was anyone arrested?" - "no arrests have been made at this time"
     if proof.case_match:
         return "answer"
     if proof.cosine < FAR_COSINE and proof.dense < FAR_DENSE:
@@ -146,7 +152,41 @@ def evidence(
         out_of_scope=out_of_scope,
         unknown=unknown,
         miscounted=miscounted,
+        untold=untold_outcome(question, draft, story, release),
     )
+
+
+OUTCOMES = {"outcome", "anyone"}
+
+
+def untold_outcome(question: Question, draft: Draft, story, release: str) -> bool:
+    """The question asks an outcome (an arrest, a find, a survival) that the only release of
+    its case has not told: "no arrests have been made at this time" is where the story
+    stood the day it was published, no answer to "did police ever catch him?". A later
+    release that says so again, a year on, is the status now and answers."""
+    if draft.primary is None or len({*story, draft.primary.publication_id}) > 1:
+        return False
+    if ASKS_SURVIVAL.search(question.text):
+        return not SURVIVAL_TOLD.search(release)
+    if not OUTCOMES & {s.name for s in question.answer_shapes}:
+        return False
+    told = FOUND if ASKS_FOUND.search(question.text) else ARRESTED
+    sentences = _SENTENCE_END.split(release)
+    return any(NO_OUTCOME_YET.search(s) for s in sentences) and not any(
+        told.search(s) and not NO_OUTCOME_YET.search(s) and not APPEAL.search(s) for s in sentences
+    )
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def status_quote(draft: Draft) -> tuple[Source, str] | None:
+    """The sentence of the answer's release that tells where its case stands (for a
+    refusal of an outcome not told yet: "No arrests have been made at this time.")."""
+    for s in draft.chosen:
+        if NO_OUTCOME_YET.search(s.text) and s.source is draft.primary:
+            return s.source, " ".join(s.text.split())
+    return None
 
 
 def keeps_back(question: Question, release: str) -> bool:
@@ -210,10 +250,16 @@ def _rank(source: Source) -> int:
 
 
 def refusal(
-    question: str, sources: list[Source], limit: int = 3, unknown: tuple[str, ...] = ()
+    question: str,
+    sources: list[Source],
+    limit: int = 3,
+    unknown: tuple[str, ...] = (),
+    status: tuple[Source, str] | None = None,
 ) -> tuple[str, list[Citation]]:
     """A plain "the publications don't say", citing the closest releases so they can be
-    read; it names what none of them mentions (`unknown`), when that is why."""
+    read; it names what none of them mentions (`unknown`), when that is why, and quotes
+    where the case stood (`status`: its release and sentence) when the outcome asked is
+    not told yet."""
     subject = question.strip().rstrip("?.! ")
     message = f"The publications I have don't say — I found nothing that answers “{subject}”."
     if unknown:
@@ -223,10 +269,21 @@ def refusal(
             f"nothing that answers “{subject}”."
         )
     closest = sources[:limit]
+    if status is not None:
+        told, sentence = status
+        closest = [told, *(s for s in sources if s is not told)][:limit]
+        message = (
+            f"The publications I have don't report that outcome: the only release on this "
+            f"case ({told.published or 'undated'}) says “{sentence}” [1]."
+        )
     if not closest:
         return message, []
     named = "; ".join(
         f"“{s.head.title}” ({s.published or 'undated'}) [{n}]" for n, s in enumerate(closest, 1)
     )
-    citations = [s.citation(n, find_quote(s, question)) for n, s in enumerate(closest, 1)]
+    quotes = {id(status[0]): status[1]} if status else {}
+    citations = [
+        s.citation(n, quotes.get(id(s)) or find_quote(s, question))
+        for n, s in enumerate(closest, 1)
+    ]
     return f"{message} The closest releases are {named}.", citations

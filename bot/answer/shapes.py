@@ -178,7 +178,7 @@ SHAPES = [
         "outcome",
         _re(
             r"(?:^|[.?!]\s+)(?:was|were|has|have|had|did|is|are)\b[^?.]*\b(?:found|located"
-            r"|caught|arrested|charged|apprehended|identified|recovered)\b",
+            r"|caught|catch|arrested|charged|apprehended|identified|recovered)\b",
             re.I,
         ),
         _re(

@@ -187,6 +187,7 @@ class Evidence:
     out_of_scope: bool = False  # no release found is of the year or place the question names
     unknown: tuple[str, ...] = ()  # names in the question that no publication mentions
     miscounted: bool = False  # every quoted figure counts another thing than asked
+    untold: bool = False  # the outcome asked is not told yet by the case's only release
 
     def features(self) -> dict[str, float]:
         """The numbers the answerability model weighs, by name."""

@@ -156,6 +156,19 @@ NO_OUTCOME_YET_WORDS = (
     r"|\b(?:investigation|search) (?:is|remains) (?:still )?(?:ongoing|continuing|active)\b"
 )
 NO_OUTCOME_YET = re.compile(NO_OUTCOME_YET_WORDS, re.I)
+# An arrest told: "was arrested", "has been charged", "taken into custody".
+ARRESTED = re.compile(
+    r"\b(?:arrested|charged|apprehended|surrendered|turned (?:him|her)self in)\b"
+    r"|\bin(?:to)? (?:police )?custody\b",
+    re.I,
+)
+# "Did she survive?" is answered by a death or by a recovery, not by "critical condition".
+ASKS_SURVIVAL = re.compile(r"\bsurviv|\bpull(?:ed)? through\b|\bstill alive\b", re.I)
+SURVIVAL_TOLD = re.compile(
+    r"\b(?:died|succumbed|deceased|pronounced dead|killed|fatal(?:ly)?|survived|recovering"
+    r"|released from hospital|(?:upgraded to )?stable condition|non-life[- ]threatening)\b",
+    re.I,
+)
 
 YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
 # A figure told of a year before the one asked: "last year's plunge raised $40,000".
