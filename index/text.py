@@ -44,7 +44,19 @@ approx vs etc a.m p.m i.e e.g u.s mt ft hwy sask man ont gen
 """.split()
 )
 _BOUNDARY = re.compile(r"""[.!?]["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9•\-–])""")
-LIST_ITEM = re.compile(r"^\s*(?:[-–•*·]|\(?\d{1,2}[.)])\s+")
+# "- Arson", "-Chris GOOD, 21", "1) Theft"; after a lead-in, a bare short line is one too
+# ("charged with:" then "Robbery X2" on its own line).
+LIST_ITEM = re.compile(r"^\s*(?:[-–•*·]\s*(?=\w)|\(?\d{1,2}[.)]\s+)")
+_BARE_ITEM = re.compile(r"^[A-Z][^.!?:]{0,60}(?:\w|\))$")
+_CASE_NUMBER = re.compile(r"\b[A-Z]\d{2}-?\d{4,}\b")
+
+
+def list_line(line: str) -> bool:
+    """True when `line`, following a lead-in ending in ':', is one of its list's items."""
+    line = line.strip()
+    if LIST_ITEM.match(line):
+        return True
+    return bool(_BARE_ITEM.match(line)) and len(line.split()) <= 8 and not _CASE_NUMBER.search(line)
 
 
 @dataclass(frozen=True)
@@ -87,7 +99,7 @@ def sentence_spans(text: str) -> list[Span]:
     for line in text.split("\n"):
         stripped = line.lstrip()
         if stripped:
-            if LIST_ITEM.match(stripped) and spans and _ends_lead_in(text, spans[-1]):
+            if spans and _ends_lead_in(text, spans[-1]) and list_line(stripped):
                 spans[-1] = Span(spans[-1].start, pos + len(line.rstrip()))
             else:
                 spans.extend(_line_spans(stripped, pos + len(line) - len(stripped)))

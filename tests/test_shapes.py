@@ -255,6 +255,8 @@ def _scored(text: str) -> Scored:
          "charged with Manslaughter"),
         ("What was he charged with?", "The man has been charged with:\n- Arson\n- Theft",
          "charged with Arson; Theft"),
+        ("Was anyone charged?", "She has been charged with the following offences:\n\n- Arson",
+         "charged with Arson"),
     ],
 )  # fmt: skip
 def test_the_direct_answer_is_cut_from_the_sentence(question, sentence, expected):

@@ -13,7 +13,7 @@ import re
 from bot.answer.counted import counted, figure_phrase, measured
 from bot.answer.shapes import Shape
 from bot.answer.types import Question, Scored
-from index.text import LIST_ITEM, terms_of
+from index.text import LIST_ITEM, list_line, terms_of
 
 MAX_WORDS = 12
 # A place or a name runs on through capitalised words and numbers ("block of Pier Street").
@@ -36,13 +36,16 @@ def _clause(text: str, start: int) -> str:
 _SAID_FIRST = ("who", "named", "money", "quantity", "age", "when", "charge")
 
 
+_LEAD_IN = re.compile(r"\s+(?:the )?(?:following )?(?:offences?|charges?|counts?)$")
+
+
 def _charges(text: str, match: re.Match) -> str | None:
     """ "charged with Manslaughter", or the charges a lead-in lists ("charged with: - A - B")."""
     clause = _clause(text, match.start())
-    if clause.lower().rstrip(" :") != "charged with":
+    if _LEAD_IN.sub("", clause.lower().rstrip(" :")) != "charged with":
         return clause
-    lines = text[match.end() :].split("\n")
-    listed = [LIST_ITEM.sub("", line).strip() for line in lines if LIST_ITEM.match(line)]
+    lines = [line for line in text[match.end() :].split("\n") if line.strip()]
+    listed = [LIST_ITEM.sub("", line).strip() for line in lines if list_line(line)]
     listed = [item for item in listed if item]
     return f"charged with {'; '.join(listed[:4])}" if listed else None
 
