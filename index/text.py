@@ -44,19 +44,27 @@ approx vs etc a.m p.m i.e e.g u.s mt ft hwy sask man ont gen
 """.split()
 )
 _BOUNDARY = re.compile(r"""[.!?]["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9•\-–])""")
-# "- Arson", "-Chris GOOD, 21", "1) Theft"; after a lead-in, a bare short line is one too
-# ("charged with:" then "Robbery X2" on its own line).
-LIST_ITEM = re.compile(r"^\s*(?:[-–•*·]\s*(?=\w)|\(?\d{1,2}[.)]\s+)")
+# "- Arson", "-Chris GOOD, 21", "1) Theft"; after a lead-in to charges, a bare short line
+# is one too ("charged with:" then "Robbery X2" on its own line).
+LIST_ITEM = re.compile(r"^\s*(?:[-–•*·](?:\s+|(?=[A-Za-z]))|\(?\d{1,2}[.)]\s+)")
 _BARE_ITEM = re.compile(r"^[A-Z][^.!?:]{0,60}(?:\w|\))$")
 _CASE_NUMBER = re.compile(r"\b[A-Z]\d{2}-?\d{4,}\b")
 
 
-def list_line(line: str) -> bool:
-    """True when `line`, following a lead-in ending in ':', is one of its list's items."""
+_CHARGES_LEAD_IN = re.compile(r"\b(?:charged with|charges?|counts?|offences?)\b[^.]*:\s*$", re.I)
+
+
+def list_line(line: str, lead_in: str = "charged with:") -> bool:
+    """True when `line`, following `lead_in` (a sentence ending in ':'), is one of its
+    list's items: a marked line, or after a lead-in to charges a bare short one."""
     line = line.strip()
     if LIST_ITEM.match(line):
         return True
-    return bool(_BARE_ITEM.match(line)) and len(line.split()) <= 8 and not _CASE_NUMBER.search(line)
+    return (
+        bool(_BARE_ITEM.match(line) and _CHARGES_LEAD_IN.search(lead_in))
+        and len(line.split()) <= 8
+        and not _CASE_NUMBER.search(line)
+    )
 
 
 @dataclass(frozen=True)
@@ -99,7 +107,8 @@ def sentence_spans(text: str) -> list[Span]:
     for line in text.split("\n"):
         stripped = line.lstrip()
         if stripped:
-            if spans and _ends_lead_in(text, spans[-1]) and list_line(stripped):
+            lead = spans and _ends_lead_in(text, spans[-1])
+            if lead and list_line(stripped, text[spans[-1].start : spans[-1].end].split("\n")[0]):
                 spans[-1] = Span(spans[-1].start, pos + len(line.rstrip()))
             else:
                 spans.extend(_line_spans(stripped, pos + len(line) - len(stripped)))

@@ -86,3 +86,23 @@ def test_footnotes_are_linked_to_their_notes(embedder):
     assert body and notes
     assert "down 6%" in notes[0].text
     assert "Knife crime has fallen since 2016." in notes[0].text
+
+
+def test_a_lead_in_keeps_its_list_however_the_items_are_marked():
+    from index.text import sentence_spans
+
+    text = (
+        "Police arrested 2 male suspects:\n\n-Chris GOOD, 21 years,\n- $426 in US currency\n\n"
+        "All suspects were charged with:\n\nRobbery X2\nExtortion\n\n"
+        "A search resulted in the seizure of the following:\n\nGrow equipment\n\n"
+        "The investigation continues."
+    )
+    quoted = [text[s.start : s.end] for s in sentence_spans(text)]
+    assert quoted == [
+        "Police arrested 2 male suspects:\n\n-Chris GOOD, 21 years,\n- $426 in US currency",
+        "All suspects were charged with:\n\nRobbery X2\nExtortion",
+        # A bare line is a list item only after a lead-in to charges.
+        "A search resulted in the seizure of the following:",
+        "Grow equipment",
+        "The investigation continues.",
+    ]

