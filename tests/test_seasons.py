@@ -82,8 +82,35 @@ def test_an_outcome_asked_of_a_dated_event_prefers_the_weeks_after_it():
     # A release naming the person asked about rises whenever it was told.
     about = preferred(hits, question, when, dt.date(2016, 10, 6), None, {"names-him-0"})
     assert [h.chunk.publication_id for h in about][:3] == ["next-day", "names-him", "years-later"]
-    # Not an outcome, or a window the caller closed: the order stands.
+    # Not an outcome: the days themselves rise less, and "years-later" keeps its lead.
     fact = "How many people were stabbed on October 6, 2016?"
     fact_when = parse_when(fact, today)
-    assert preferred(hits, fact, fact_when, fact_when.since, fact_when.until) == hits
-    assert preferred(hits, question, when, when.since, dt.date(2021, 12, 31)) == hits
+    fact_order = preferred(hits, fact, fact_when, fact_when.since, fact_when.until)
+    assert [h.chunk.publication_id for h in fact_order] == [h.chunk.publication_id for h in hits]
+
+
+def test_the_days_a_question_names_rise_over_the_weeks_of_reporting_lag():
+    from index.seasons import DAYS_BOOST, days_meant, preferred
+    from index.when import parse_when
+
+    question = "At the end of August 2016 police shut downtown streets. What did they decide?"
+    when = parse_when(question, dt.date(2021, 10, 1))
+    assert days_meant(question, when.since, when.until) == (
+        dt.date(2016, 8, 18),
+        dt.date(2016, 8, 31),
+    )
+    assert days_meant("early May 2019", dt.date(2019, 5, 1), dt.date(2019, 5, 31)) == (
+        dt.date(2019, 5, 1),
+        dt.date(2019, 5, 12),
+    )
+    hits = [
+        _hit("weeks-after", dt.date(2016, 9, 17), 0.030),
+        _hit("early-august", dt.date(2016, 8, 6), 0.0295),
+        _hit("that-week", dt.date(2016, 8, 26), 0.029),
+    ]
+    ordered = preferred(hits, question, when, when.since, when.until)
+    assert [h.chunk.publication_id for h in ordered] == ["that-week", "weeks-after", "early-august"]
+    assert ordered[0].score == pytest.approx(0.029 * (1 + DAYS_BOOST))
+    # A year is no month: the order stands.
+    year = parse_when("What did police decide in 2016?", dt.date(2021, 10, 1))
+    assert preferred(hits, "What did police decide in 2016?", year, year.since, year.until) == hits
