@@ -22,6 +22,9 @@ def _met(question: str, sentence: str) -> set[str]:
     ("question", "sentence", "shape", "met"),
     [
         ("Was she ever located?", "On May 5 she was located safe in Brandon.", "outcome", True),
+        # An age written out.
+        ("How old was the man charged?", "Forty year-old Robert MAYER was charged.", "age", True),
+        ("How old was the man charged?", "In the area, 25 officers attended.", "age", False),
         # A kind of gun, car, dog or device is named, not merely the thing.
         ("What kind of gun was used?", "He had a gunshot wound to his hand.", "kind", False),
         ("What kind of gun was used?", "He was struck by a pellet gun.", "kind", True),
@@ -519,10 +522,11 @@ def test_a_person_of_another_age_is_not_the_one_asked_about(question, sentence, 
             "Two adult males were seen in the area.",
             False,
         ),
-        # ... and "who was charged?" or "what was his name?" asks for a name.
+        # ... and "who was charged?" or "what was his name?" asks an adult's name (a youth's
+        # is never published: test_a_youth_arrested_is_who_was_arrested).
         (
             "Who was arrested for the stabbing on Kimberly Avenue?",
-            "A 17-year-old male was arrested for the stabbing.",
+            "A 27-year-old male was arrested for the stabbing.",
             False,
         ),
         (
@@ -538,3 +542,13 @@ def test_who_did_it_may_be_answered_by_a_description(question, sentence, met):
     q = Question(question, np.zeros(3))
     q.set_focus(Ask(asking_clause(question), np.zeros(3), ()))
     assert ("who" in q.shapes_met(sentence)) is met
+
+
+def test_a_youth_arrested_is_who_was_arrested():
+    # No release may name a youth: the description is the whole answer, not an adult's.
+    q = Question("A high school was evacuated over a note. Who was arrested?", None)
+    assert "who" in q.shapes_met("A 14-year-old male of Winnipeg has been arrested.")
+    assert "who" not in q.shapes_met("A 34-year-old male of Winnipeg has been arrested.")
+    assert "who" not in Question("Who was the victim?", None).shapes_met(
+        "A 14-year-old male of Winnipeg has been arrested."
+    )

@@ -28,6 +28,7 @@ from bot.answer.vocab import (
     PERSON,
     PLACE,
     PLACE_NAMES,
+    SPELLED_AGE,
     STREET,
     WEEKDAYS,
 )
@@ -211,7 +212,10 @@ SHAPES = [
     Shape(
         "age",
         _re(r"\bhow old\b|\bwhat age\b|\bages?\b", re.I),
-        _re(r"\d{1,3}[- ]years?[- ]old|\b[A-Z][A-Za-z'’-]+, \d{1,3}\b|\baged? \d{1,3}\b"),
+        _re(
+            rf"(?:\d{{1,3}}|(?i:{SPELLED_AGE}))[- ]years?[- ]old|\b[A-Z][A-Za-z'’-]+, \d{{1,3}}\b"
+            r"|\baged? \d{1,3}\b"
+        ),
     ),
     Shape(
         "quantity",

@@ -17,7 +17,14 @@ from bot.answer.figures import (
 from bot.answer.phrases import asking_clauses, capitalised_names, key_terms
 from bot.answer.shapes import BONUS as SHAPE_BONUS
 from bot.answer.shapes import Shape, known_words, shapes_of
-from bot.answer.vocab import ASKS_WHO_UNNAMED, DESCRIBED, PLACES, YEAR
+from bot.answer.vocab import (
+    ASKS_WHO_ARRESTED,
+    ASKS_WHO_UNNAMED,
+    DESCRIBED,
+    PLACES,
+    YEAR,
+    YOUTH_ARRESTED,
+)
 from index.models import Chunk, Citation
 from index.text import Span, find_references, terms_of
 
@@ -101,6 +108,7 @@ class Question:
         self.described = any(s.name == "who" for s in self.answer_shapes) and bool(
             ASKS_WHO_UNNAMED.search(text)
         )
+        self.youth_named = bool(ASKS_WHO_ARRESTED.search(text))
         self.names = [n for n in capitalised_names(text) if n.upper() not in self.cases]
         # Rare terms, names, places and case numbers say which release is meant.
         rarity = rarity or {}
@@ -138,6 +146,8 @@ class Question:
             and not (someone_else and s.name in PERSONS)
             and s.met_by(sentence, self.known)
         }
+        if self.youth_named and "who" not in met and YOUTH_ARRESTED.search(sentence):
+            met.add("who")  # a youth arrested is never named
         if self.described and "who" not in met and DESCRIBED.search(sentence):
             # Described, not named, by the sentence that tells what the question asks.
             if self.focus_terms & key_terms(sentence) and not someone_else:

@@ -274,6 +274,22 @@ CONCLUDED = re.compile(
 # "Who had thrown him in there?" may be answered without a name: "two adult males had
 # thrown the boy into the dumpster" (a question asking for a name is not).
 # "Who was charged?", "who has been arrested?" ask who it was: a name.
+# "Forty year-old Robert MAYER": an age written out.
+SPELLED_AGE = (
+    r"\b(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three"
+    r"|four|five|six|seven|eight|nine))?|(?:thir|four|fif|six|seven|eigh|nine)teen)"
+)
+# "Who was arrested?" of a youth, whom no release may name: "A 14-year-old male ... has
+# been arrested" is the whole answer.
+ASKS_WHO_ARRESTED = re.compile(
+    r"\bwho (?:was|were|has been|have been|got) (?:\w+ )?(?:arrested|charged|caught)\b", re.I
+)
+YOUTH_ARRESTED = re.compile(
+    r"\b(?:1[0-7]|(?:thir|four|fif|six|seven)teen)[- ]years?[- ]old (?:male|female|boy|girl"
+    r"|youth|teen\w*)\b[^.]{0,80}?\b(?:arrested|charged)\b"
+    r"|\b(?:youths?|young persons?)\b[^.]{0,60}?\b(?:arrested|charged)\b",
+    re.I,
+)
 ASKS_WHO_UNNAMED = re.compile(
     r"^(?!.*\bnames?\b).*\bwho (?!(?:was|were|is|are|will|(?:has|have|had) been)\b)", re.I | re.S
 )
