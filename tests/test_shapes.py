@@ -368,6 +368,32 @@ def test_a_question_that_asks_two_things_asks_for_both_kinds_of_answer():
             "The challenge will take place throughout July and August 2021.",
             False,
         ),
+        # A description asked of a release that says it gives none; a place it spells so.
+        (
+            "What did the man who robbed the business look like?",
+            "A suspect description will not be provided at this time.",
+            True,
+        ),
+        (
+            "What did the man who robbed the business look like?",
+            "The suspect is described as a male in his 20s, wearing a black hoodie.",
+            False,
+        ),
+        (
+            "What was the name of the downtown drop-in centre where they were last seen?",
+            "The brothers were last seen at a drop-in center in the downtown area.",
+            True,
+        ),
+        (
+            "Which dating website was used to lure him?",
+            "He made arrangements over a dating web site to meet a female.",
+            True,
+        ),
+        (
+            "Which dating website was used to lure him?",
+            "He made arrangements over a dating web site called Plenty of Fish.",
+            False,
+        ),
     ],
 )
 def test_what_a_release_says_it_does_not_know_or_tell(question, release, kept_back):
@@ -552,3 +578,10 @@ def test_a_youth_arrested_is_who_was_arrested():
     assert "who" not in Question("Who was the victim?", None).shapes_met(
         "A 14-year-old male of Winnipeg has been arrested."
     )
+
+
+def test_who_someone_was_is_not_answered_by_a_description():
+    # "Who was the woman who died?" asks her identity; "who had thrown him?" the actor.
+    assert not Question("Who was the woman who died in the house fire?", None).described
+    assert not Question("Who were the two men who died in the fire?", None).described
+    assert Question("A boy was found in a bin. Who had thrown him in there?", None).described

@@ -19,24 +19,28 @@ from bot.answer.phrases import asking_clause
 from bot.answer.scoring import release_terms
 from bot.answer.sources import find_quote
 from bot.answer.types import Draft, Evidence, Question, Source
-from bot.answer.vocab import (
-    APPEAL,
-    APPEAL_TO_FIND,
+from bot.answer.untold import (
     ARRESTED,
     ASKS_CAUSE,
     ASKS_CONCLUSION,
-    ASKS_FOUND,
+    ASKS_LOOKS,
     ASKS_RESULT,
     ASKS_SURVIVAL,
-    ASKS_THING,
     CAUSE_UNKNOWN,
     CONCLUDED,
-    FOUND,
     INVESTIGATION_BEGUN,
-    NO_OUTCOME_YET,
+    NO_DESCRIPTION,
     PREVIEW,
     RESULTS_TOLD,
     SURVIVAL_TOLD,
+)
+from bot.answer.vocab import (
+    APPEAL,
+    APPEAL_TO_FIND,
+    ASKS_FOUND,
+    ASKS_THING,
+    FOUND,
+    NO_OUTCOME_YET,
     THING_NAMED_AFTER,
     THING_NAMED_BEFORE,
     WITHHELD,
@@ -202,6 +206,8 @@ def keeps_back(question: Question, release: str) -> bool:
         return True
     if ASKS_CAUSE.search(question.text) and CAUSE_UNKNOWN.search(text):
         return True
+    if ASKS_LOOKS.search(question.text) and NO_DESCRIPTION.search(text):
+        return True
     if unnamed_thing(question, release):
         return True
     if ASKS_RESULT.search(question.text) and PREVIEW.search(text) and not RESULTS_TOLD.search(text):
@@ -228,8 +234,9 @@ def unnamed_thing(question: Question, text: str) -> bool:
     asked = ASKS_THING.search(asking_clause(question.text))
     if asked is None:
         return False
-    head = asked.group(1) or asked.group(2)
-    mentions = list(re.finditer(rf"\b{re.escape(head)}s?\b", text, re.I))
+    head = re.escape(asked.group(1) or asked.group(2))
+    head = re.sub(r"cent(?:re|er)", "cent(?:re|er)", re.sub(r"web(?:\\ )?site", "web ?site", head))
+    mentions = list(re.finditer(rf"\b{head}s?\b", text, re.I))
     first = mentions[0].start() if mentions else 0
     if not mentions or not _INDEFINITE.search(text[max(0, first - 60) : first]):
         return False
