@@ -368,6 +368,12 @@ def test_a_question_that_asks_two_things_asks_for_both_kinds_of_answer():
             "The challenge will take place throughout July and August 2021.",
             False,
         ),
+        # "Asked for help finding him" asks no findings of an investigation.
+        (
+            "Was Jared Irving, whom police asked for help finding in June 2020, ever caught?",
+            "The Biker Enforcement Unit began an investigation into his whereabouts.",
+            False,
+        ),
         # A description asked of a release that says it gives none; a place it spells so.
         (
             "What did the man who robbed the business look like?",

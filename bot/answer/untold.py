@@ -61,7 +61,10 @@ RESULTS_TOLD = re.compile(
 )
 
 # "What did the IIU conclude?" asked of a release that only says an investigation began.
-ASKS_CONCLUSION = re.compile(r"\bconclu(?:de|ded|sion|ding)\b|\bfindings?\b|\bruled?\b", re.I)
+# ("Asked for help finding him" asks no findings.)
+ASKS_CONCLUSION = re.compile(
+    r"\bconclu(?:de|ded|sion|ding)\b|\bfindings\b|\bthe finding\b|\bruled?\b", re.I
+)
 INVESTIGATION_BEGUN = re.compile(
     r"\b(?:initiated|opened|launched|commenced|began|begun) (?:an|its|their) investigation\b"
     r"|\bhas been notified\b|\bwas notified\b",
