@@ -33,8 +33,7 @@ INNER_LAG = timedelta(days=10)
 DAYS_BOOST = 0.25
 _MONTH_PART = re.compile(
     r"\b(?P<part>early|beginning of|start of|mid-?|middle of|late|end of)\s*(?:the )?"
-    r"(?P<month>january|february|march|april|may|june|july|august|september|october"
-    r"|november|december)\b",
+    rf"(?P<month>{'|'.join(sorted(MONTHS, key=len, reverse=True))})\b",
     re.IGNORECASE,
 )
 _PART_DAYS = {"early": (1, 12), "mid": (8, 23), "late": (18, 31)}
@@ -138,8 +137,9 @@ def preferred(
 def days_meant(query: str, since: date, until: date) -> tuple[date, date]:
     """The days of a month the question means: "late August 2016" is August 18-31."""
     m = _MONTH_PART.search(query)
-    if m is None or since.month != until.month or MONTHS[m["month"].lower()] != since.month:
-        return since, until
+    whole_month = since.day == 1 and (until + timedelta(days=1)).month != until.month
+    if m is None or not whole_month or MONTHS[m["month"].lower().rstrip(".")] != since.month:
+        return since, until  # a day ("early August 5") is already the days meant
     part = m["part"].lower().rstrip("-")
     first, last = _PART_DAYS[_PART_OF.get(part, part)]
-    return since.replace(day=first), min(until, since.replace(day=min(last, until.day)))
+    return since.replace(day=first), until.replace(day=min(last, until.day))

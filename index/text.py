@@ -48,22 +48,20 @@ _BOUNDARY = re.compile(r"""[.!?]["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9•\-�
 # is one too ("charged with:" then "Robbery X2" on its own line).
 LIST_ITEM = re.compile(r"^\s*(?:[-–•*·](?:\s+|(?=[A-Za-z]))|\(?\d{1,2}[.)]\s+)")
 _BARE_ITEM = re.compile(r"^[A-Z][^.!?:]{0,60}(?:\w|\))$")
-_CASE_NUMBER = re.compile(r"\b[A-Z]\d{2}-?\d{4,}\b")
-
-
 _CHARGES_LEAD_IN = re.compile(r"\b(?:charged with|charges?|counts?|offences?)\b[^.]*:\s*$", re.I)
 
 
-def list_line(line: str, lead_in: str = "charged with:") -> bool:
-    """True when `line`, following `lead_in` (a sentence ending in ':'), is one of its
-    list's items: a marked line, or after a lead-in to charges a bare short one."""
+def list_line(line: str, of_charges: bool) -> bool:
+    """True when `line`, following a lead-in ending in ':', is one of its list's items: a
+    marked line, or, when the lead-in introduces charges, a bare short one."""
     line = line.strip()
     if LIST_ITEM.match(line):
         return True
     return (
-        bool(_BARE_ITEM.match(line) and _CHARGES_LEAD_IN.search(lead_in))
+        of_charges
+        and bool(_BARE_ITEM.match(line))
         and len(line.split()) <= 8
-        and not _CASE_NUMBER.search(line)
+        and not CASE_NUMBER.search(line)
     )
 
 
@@ -107,13 +105,21 @@ def sentence_spans(text: str) -> list[Span]:
     for line in text.split("\n"):
         stripped = line.lstrip()
         if stripped:
-            lead = spans and _ends_lead_in(text, spans[-1])
-            if lead and list_line(stripped, text[spans[-1].start : spans[-1].end].split("\n")[0]):
+            if (
+                spans
+                and _ends_lead_in(text, spans[-1])
+                and list_line(stripped, _introduces_charges(text, spans[-1]))
+            ):
                 spans[-1] = Span(spans[-1].start, pos + len(line.rstrip()))
             else:
                 spans.extend(_line_spans(stripped, pos + len(line) - len(stripped)))
         pos += len(line) + 1
     return spans
+
+
+def _introduces_charges(text: str, span: Span) -> bool:
+    """True when a lead-in span (its first line) introduces a list of charges."""
+    return bool(_CHARGES_LEAD_IN.search(text[span.start : span.end].split("\n", 1)[0]))
 
 
 def _ends_lead_in(text: str, span: Span) -> bool:

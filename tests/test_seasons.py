@@ -103,6 +103,8 @@ def test_the_days_a_question_names_rise_over_the_weeks_of_reporting_lag():
         dt.date(2019, 5, 1),
         dt.date(2019, 5, 12),
     )
+    day = dt.date(2016, 8, 5)
+    assert days_meant("in early August 5, 2016", day, day) == (day, day)
     hits = [
         _hit("weeks-after", dt.date(2016, 9, 17), 0.030),
         _hit("early-august", dt.date(2016, 8, 6), 0.0295),

@@ -45,7 +45,7 @@ def _charges(text: str, match: re.Match) -> str | None:
     if _LEAD_IN.sub("", clause.lower().rstrip(" :")) != "charged with":
         return clause
     lines = [line for line in text[match.end() :].split("\n") if line.strip()]
-    listed = [LIST_ITEM.sub("", line).strip() for line in lines if list_line(line)]
+    listed = [LIST_ITEM.sub("", line).strip() for line in lines if list_line(line, of_charges=True)]
     listed = [item for item in listed if item]
     return f"charged with {'; '.join(listed[:4])}" if listed else None
 

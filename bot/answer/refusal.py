@@ -46,7 +46,7 @@ from bot.answer.vocab import (
     WITHHELD,
 )
 from index.models import Citation
-from index.text import terms_of
+from index.text import split_sentences, terms_of
 
 # Below both, no release is about the question (no answerable training question was).
 FAR_COSINE = 0.3  # the best quoted sentence
@@ -175,13 +175,10 @@ def untold_outcome(question: Question, draft: Draft, story, release: str) -> boo
     if not OUTCOMES & {s.name for s in question.answer_shapes}:
         return False
     told = FOUND if ASKS_FOUND.search(question.text) else ARRESTED
-    sentences = _SENTENCE_END.split(release)
+    sentences = split_sentences(release)
     return any(NO_OUTCOME_YET.search(s) for s in sentences) and not any(
         told.search(s) and not NO_OUTCOME_YET.search(s) and not APPEAL.search(s) for s in sentences
     )
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def status_quote(draft: Draft) -> tuple[Source, str] | None:
@@ -288,9 +285,8 @@ def refusal(
     named = "; ".join(
         f"“{s.head.title}” ({s.published or 'undated'}) [{n}]" for n, s in enumerate(closest, 1)
     )
-    quotes = {id(status[0]): status[1]} if status else {}
     citations = [
-        s.citation(n, quotes.get(id(s)) or find_quote(s, question))
+        s.citation(n, status[1] if status and s is status[0] else find_quote(s, question))
         for n, s in enumerate(closest, 1)
     ]
     return f"{message} The closest releases are {named}.", citations

@@ -108,7 +108,7 @@ class Question:
         self.described = any(s.name == "who" for s in self.answer_shapes) and bool(
             ASKS_WHO_UNNAMED.search(text)
         )
-        self.youth_named = bool(ASKS_WHO_ARRESTED.search(text))
+        self.asks_who_arrested = bool(ASKS_WHO_ARRESTED.search(text))
         self.names = [n for n in capitalised_names(text) if n.upper() not in self.cases]
         # Rare terms, names, places and case numbers say which release is meant.
         rarity = rarity or {}
@@ -146,7 +146,7 @@ class Question:
             and not (someone_else and s.name in PERSONS)
             and s.met_by(sentence, self.known)
         }
-        if self.youth_named and "who" not in met and YOUTH_ARRESTED.search(sentence):
+        if self.asks_who_arrested and "who" not in met and YOUTH_ARRESTED.search(sentence):
             met.add("who")  # a youth arrested is never named
         if self.described and "who" not in met and DESCRIBED.search(sentence):
             # Described, not named, by the sentence that tells what the question asks.
