@@ -13,7 +13,7 @@ from pathlib import Path
 import lxml.html
 
 KINDS = {"fact", "everyday", "latest", "unanswerable"}
-SPLITS = {"dev", "test", "fresh", "train", "holdout"}
+SPLITS = {"dev", "test", "fresh", "train", "holdout", "tune", "check"}
 KEYS = {"id", "kind", "question", "sources", "latest_source", "answer_keywords"}
 WINNIPEG_DATE = re.compile(r"^(\d{4})_\d{2}[A-Za-z]+_(\d{4})_(\d{2})_(\d{2})\.html$")
 REGINA_DATE = re.compile(r'article:published_time"\s+content="([0-9T:+-]+)"')
