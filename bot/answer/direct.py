@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from bot.answer.counted import counted, figure_phrase, measured
+from bot.answer.measures import MEASURED
 from bot.answer.shapes import Shape
 from bot.answer.types import Question, Scored
 from index.text import LIST_ITEM, list_line, terms_of
@@ -33,9 +34,10 @@ def _clause(text: str, start: int) -> str:
 
 # The kinds of answer that make a short phrase of their own; a place, an arrest or an
 # outcome is better told by the sentence itself.
-_SAID_FIRST = ("who", "named", "money", "quantity", "age", "when", "charge")
+_SAID_FIRST = ("who", "named", "money", "quantity", "age", "when", "charge", *MEASURED)
 
 
+_MEASURE_ASKED = {"money", *MEASURED}  # a figure with its unit asked, not any figure
 _LEAD_IN = re.compile(r"\s+(?:the )?(?:following )?(?:offences?|charges?|counts?)$")
 
 
@@ -82,8 +84,8 @@ def direct_answer(question: Question, chosen: list[Scored]) -> str | None:
     best_first = sorted(chosen, key=lambda s: -s.score)
     thing = terms_of(counted(question.text) or measured(question.text) or "")
     for shape in question.answer_shapes:
-        if shape.name not in _SAID_FIRST or shape.name == "quantity" and "money" in names:
-            continue  # the amount of money is the figure asked for
+        if shape.name not in _SAID_FIRST or shape.name == "quantity" and names & _MEASURE_ASKED:
+            continue  # the amount of money (the duration, the distance) is the figure asked for
         if (
             shape.name in ("quantity", "money")
             and thing

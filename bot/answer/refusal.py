@@ -22,11 +22,14 @@ from bot.answer.types import Draft, Evidence, Question, Source
 from bot.answer.untold import (
     ARRESTED,
     ASKS_CAUSE,
+    ASKS_CHARGES,
     ASKS_CONCLUSION,
     ASKS_LOOKS,
     ASKS_RESULT,
     ASKS_SURVIVAL,
     CAUSE_UNKNOWN,
+    CHARGED_WITH,
+    CHARGES_PENDING,
     CONCLUDED,
     INVESTIGATION_BEGUN,
     NO_DESCRIPTION,
@@ -205,6 +208,9 @@ def keeps_back(question: Question, release: str) -> bool:
         return True
     if ASKS_LOOKS.search(question.text) and NO_DESCRIPTION.search(text):
         return True
+    pending = CHARGES_PENDING.search(text) and not CHARGED_WITH.search(text)
+    if ASKS_CHARGES.search(question.text) and pending:
+        return True  # no charge laid yet
     if unnamed_thing(question, release):
         return True
     if ASKS_RESULT.search(question.text) and PREVIEW.search(text) and not RESULTS_TOLD.search(text):

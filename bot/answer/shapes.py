@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from bot.answer.measures import MEASURED, MEASURES
 from bot.answer.vocab import (
     AGENCY,
     APPEAL,
@@ -284,6 +285,10 @@ SHAPES = [
             r"|\bpenitentiary\b|\blife sentence\b"
         ),
     ),
+]
+SHAPES += [
+    Shape(name, _re(asks, re.I), _re(answer), figures_only=name in MEASURED)
+    for name, (asks, answer) in MEASURES.items()
 ]
 BONUS = 0.12
 

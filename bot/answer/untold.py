@@ -63,7 +63,9 @@ RESULTS_TOLD = re.compile(
 # "What did the IIU conclude?" asked of a release that only says an investigation began.
 # ("Asked for help finding him" asks no findings.)
 ASKS_CONCLUSION = re.compile(
-    r"\bconclu(?:de|ded|sion|ding)\b|\bfindings\b|\bthe finding\b|\bruled?\b", re.I
+    r"\bconclu(?:de|ded|sion|ding)\b|\bfindings\b|\bthe finding\b|\bruled?\b"
+    r"|\bclear(?:ed)? (?:the|him|her|them|of)\b|\bexonerat|\bdisciplin",
+    re.I,
 )
 INVESTIGATION_BEGUN = re.compile(
     r"\b(?:initiated|opened|launched|commenced|began|begun) (?:an|its|their) investigation\b"
@@ -73,3 +75,15 @@ INVESTIGATION_BEGUN = re.compile(
 CONCLUDED = re.compile(
     r"\b(?:concluded|determined|found that|ruled|confirmed|revealed|believed to have)\b", re.I
 )
+
+# "What charges did he end up facing?" of a release that says only "Charges are pending."
+ASKS_CHARGES = re.compile(
+    r"\bwhat (?:charges?|offences?)\b|\bcharged with what\b"
+    r"|\bwhat (?:was|were|is|are) (?:he|she|they|the [\w -]{1,40}?) charged with\b",
+    re.I,
+)
+CHARGES_PENDING = re.compile(
+    r"\bcharges (?:are|remain|were) (?:still )?(?:pending|anticipated|expected|being considered)\b",
+    re.I,
+)
+CHARGED_WITH = re.compile(r"\bcharged with\b|\bcharges? (?:of|include)\b", re.I)

@@ -163,7 +163,7 @@ THING_WORDS = (
     r"school|business|company|store|shop|bar|restaurant|hotel|motel|club|nightclub|lounge"
     r"|cabaret|church|hospital|mall|organi[sz]ation|station|dealership|bank|pharmacy|casino"
     r"|daycare|centre|center|firm|agency|shelter|warehouse|venue|arena|rink|gym|salon|clinic"
-    r"|website|web site|app"
+    r"|website|web site|app|drive-thru|drive-through|pizzeria|cafe|café|diner|pub|tavern"
 )
 ASKS_THING = re.compile(
     rf"\bname of (?:the |a |an |this |that )?(?:[\w-]+ ){{0,3}}?({THING_WORDS})s?\b"

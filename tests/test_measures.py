@@ -1,0 +1,120 @@
+"""A measure asked ("how long", "how far", "how fast", "where was he from") is answered by
+that measure, not by any figure or place; and what a release has not told yet (charges
+only pending, an oversight body only notified, a drive-thru never named) is refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot.answer.direct import direct_answer
+from bot.answer.refusal import keeps_back
+from bot.answer.shapes import known_words, shapes_of
+from bot.answer.types import Question, Scored, Source
+from index.models import Chunk
+from index.text import Span
+
+MISSING = "How long had the autistic teenager been missing before police found him?"
+
+
+def _met(question: str, sentence: str) -> set[str]:
+    known = known_words(question)
+    return {s.name for s in shapes_of(question) if s.met_by(sentence, known)}
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "shape", "met"),
+    [
+        # The pair: the same release, with and without how long the search took.
+        (MISSING, "Members located the missing male after he travelled approximately 9.5km.",
+         "duration", False),
+        (MISSING, "Members located the missing male about three hours later.", "duration", True),
+        # An age, a clock time and a date are no durations.
+        (MISSING, "A missing 16-year-old male was reported at 7:00 p.m. on May 20.", "duration",
+         False),
+        ("How long did the standoff last?", "After a two-hour standoff he surrendered.",
+         "duration", True),
+        ("How long was the knife?", "He held a knife with a 30 cm blade.", "duration", True),
+        ("How far did he travel?", "He travelled approximately 9.5km.", "distance", True),
+        ("How far did he travel?", "He was found at 9:30 p.m. on May 20.", "distance", False),
+        ("How fast was he driving?", "He was travelling at 140 km/h.", "speed", True),
+        ("How fast was he driving?", "He was travelling with 3 passengers.", "speed", False),
+        # Where a person is from: the town after the person, not the scene.
+        ("Where was the injured driver from?",
+         "A 65-year old male from the R. M. of Springfield suffered a stab wound.", "hometown",
+         True),
+        ("Where is the man charged from?",
+         "Brendan Andrew Mitchell, 23-years-old of Selkirk, has been charged.", "hometown", True),
+        ("Where was he from?", "A 26 year-old Regina male has been arrested.", "hometown", True),
+        ("Where was the injured driver from?",
+         "The collision happened in the 100 block of Main Street.", "hometown", False),
+    ],
+)  # fmt: skip
+def test_a_measure_asked_is_answered_by_that_measure(question, sentence, shape, met):
+    assert shape in {s.name for s in shapes_of(question)}
+    assert (shape in _met(question, sentence)) is met
+
+
+@pytest.mark.parametrize(
+    ("question", "shape"),
+    [
+        ("Where were those thefts from?", "hometown"),  # things, not a person
+        ("How many officers attended?", "duration"),
+        ("Where did it happen?", "hometown"),
+    ],
+)
+def test_what_a_question_does_not_measure(question, shape):
+    assert shape not in {s.name for s in shapes_of(question)}
+
+
+def _scored(text: str) -> Scored:
+    chunk = Chunk(id="c-0000", publication_id="p", ord=0, text=text, title="t", source="s",
+                  content_hash="h")  # fmt: skip
+    return Scored(Source(n=1, chunks=[chunk]), chunk, Span(0, len(text)), 1.0, 0.5, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("How long did the standoff last?",
+         "The 18 officers waited for about three hours before he surrendered.", "three hours"),
+        ("How far did he travel before he was found?",
+         "The 16-year-old was located after he travelled approximately 9.5km.", "9.5km"),
+    ],
+)  # fmt: skip
+def test_the_measure_not_another_figure_is_said_first(question, sentence, expected):
+    q = Question(question, np.zeros(3, dtype=np.float32))
+    assert direct_answer(q, [_scored(sentence)]) == expected
+
+
+PENDING = (
+    "A 41 year old male driver failed to stop at the intersection. Alcohol and manner of "
+    "driving are factors in the collision. Charges are pending."
+)
+LAID = PENDING.replace("Charges are pending.", "He has been charged with Impaired Driving.")
+IIU = (
+    "An adult male at the residence was shot by police. The Independent Investigation Unit "
+    "of Manitoba has been notified."
+)
+DRIVE_THRU = (
+    "The victim was picking up an order at a drive-thru window in the 2400 block of Pembina "
+    "Highway when the male suspect entered her vehicle."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "release", "kept_back"),
+    [
+        # The pair: charges pending, or laid.
+        ("What charges did the driver end up facing?", PENDING, True),
+        ("What charges did the driver end up facing?", LAID, False),
+        ("Did the Independent Investigation Unit clear the officer?", IIU, True),
+        ("Did the Independent Investigation Unit clear the officer?",
+         IIU + " The IIU concluded that the officer acted lawfully.", False),
+        ("Which fast-food drive-thru was the woman at?", DRIVE_THRU, True),
+        ("Which fast-food drive-thru was the woman at?",
+         DRIVE_THRU.replace("a drive-thru window", "the Tim Hortons drive-thru window"), False),
+    ],
+)  # fmt: skip
+def test_what_a_release_has_not_told_yet(question, release, kept_back):
+    assert keeps_back(Question(question, None), release) is kept_back
