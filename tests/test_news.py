@@ -259,3 +259,27 @@ def test_of_an_update_s_news_the_newest_development_is_quoted():
     quoted = [s.text for s in run]
     assert len(quoted) == NEWS_SENTENCES
     assert quoted[-1] == told[-1]
+
+
+def test_a_list_item_quoted_with_its_lead_in_is_not_quoted_again():
+    """Two chunks that overlap, or a lead-in quoted with its list, give the same words twice;
+    the answer quotes them once."""
+    from bot.answer.extractive import compose
+    from bot.answer.types import Question, Scored
+    from index.text import Span
+
+    lead_in = "Zuhur SMITH, a 28-year-old male of Winnipeg, has been charged with:"
+    items = "- Possession of a Scheduled Substance\n- Possession of Proceeds of Crime"
+    text = f"{lead_in}\n{items}\nHe was detained in custody."
+    release = source(1, "rel", text, dt.date(2020, 7, 27))
+    chunk = release.chunks[0]
+    whole = Span(0, len(lead_in) + 1 + len(items))  # the lead-in and its list, one quote
+    item = Span(text.index("- Possession of Proceeds"), whole.end)
+    ranked = [
+        Scored(release, chunk, whole, 1.0, 0.5, 0.5),
+        Scored(release, chunk, item, 0.95, 0.5, 0.5),
+    ]
+    draft = compose(Question("What was he charged with?", None), ranked, [], False)
+    quoted = draft.text.split("\n\n", 1)[-1]  # after the direct answer
+    assert quoted.count("Possession of Proceeds of Crime") == 1
+    assert len(draft.chosen) == 1

@@ -110,6 +110,19 @@ def _continued(s: Scored, follow: Callable[[Chunk], Chunk | None] | None) -> str
     return "\n".join([text, *items]) if items else text
 
 
+def _unrepeated(chosen: list[Scored], follow) -> list[Scored]:
+    """`chosen` without a sentence another one already quotes whole: a list item ("- Robbery")
+    quoted on its own after the lead-in that lists it, or an overlap of two chunks."""
+    texts = [" ".join(_continued(s, follow).split()) for s in chosen]
+    keep = []
+    for i, s in enumerate(chosen):
+        inside = [j for j, t in enumerate(texts) if j != i and texts[i] in t]
+        # Of two identical quotes the first stays; a part of a longer one goes.
+        if not any(len(texts[j]) > len(texts[i]) or j < i for j in inside):
+            keep.append(s)
+    return keep
+
+
 def _select(question: Question, lead: Scored, own: list[Scored], limit: int) -> list[Scored]:
     """The lead sentence, then what the question asks for that it lacks, then close seconds.
 
@@ -220,7 +233,7 @@ def compose(
             chosen = _with_answers(chosen, by_answer, limit)
     if asks and spans is not None and vectors is not None:
         chosen = _cover(question, asks, lead, own, chosen, spans, vectors, novelty)
-    chosen = sorted(chosen, key=lambda s: (s.chunk.ord, s.span.start))
+    chosen = _unrepeated(sorted(chosen, key=lambda s: (s.chunk.ord, s.span.start)), follow)
     parts = [_with_marker(_continued(s, follow), 1) for s in chosen]
     citations = [primary.citation(1, trim_quote(lead.text))]
     if len(history) >= 2 and newer is None and primary.publication_id in history:
