@@ -118,3 +118,20 @@ DRIVE_THRU = (
 )  # fmt: skip
 def test_what_a_release_has_not_told_yet(question, release, kept_back):
     assert keeps_back(Question(question, None), release) is kept_back
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "met"),
+    [
+        # The pair: the helper is named, or only the officer who asked for his help is.
+        ("Who was the truck driver who helped rescue the man on the bridge?",
+         "Patrol Sergeant Saif Khan asked the driver of the SRS Signs truck for help.", False),
+        ("Who was the truck driver who helped rescue the man on the bridge?",
+         "Patrol Sergeant Saif Khan thanked the driver, John PETERS, 45, for his help.", True),
+        # A question about police wants the officer.
+        ("Which officer asked the truck driver for help?",
+         "Patrol Sergeant Saif Khan asked the driver of the SRS Signs truck for help.", True),
+    ],
+)  # fmt: skip
+def test_an_officer_named_by_rank_is_not_the_person_asked_about(question, sentence, met):
+    assert ("who" in Question(question, None).shapes_met(sentence)) is met

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,15 +19,21 @@ from bot.answer.phrases import asking_clauses, capitalised_names, key_terms
 from bot.answer.shapes import BONUS as SHAPE_BONUS
 from bot.answer.shapes import Shape, known_words, shapes_of
 from bot.answer.vocab import (
+    ASKS_POLICE,
     ASKS_WHO_ARRESTED,
     ASKS_WHO_UNNAMED,
     DESCRIBED,
+    OFFICER_NAMED,
     PLACES,
     YEAR,
     YOUTH_ARRESTED,
 )
 from index.models import Chunk, Citation
 from index.text import Span, find_references, terms_of
+
+
+def _blank(match: re.Match) -> str:
+    return " " * len(match.group(0))
 
 
 @dataclass
@@ -109,6 +116,7 @@ class Question:
             ASKS_WHO_UNNAMED.search(text)
         )
         self.asks_who_arrested = bool(ASKS_WHO_ARRESTED.search(text))
+        self.asks_police = any(ASKS_POLICE.search(part) for part in asking_clauses(text))
         self.names = [n for n in capitalised_names(text) if n.upper() not in self.cases]
         # Rare terms, names, places and case numbers say which release is meant.
         rarity = rarity or {}
@@ -139,12 +147,13 @@ class Question:
         elsewhen = bool(self.years) and of_another_year(sentence, self.years)
         elsewhen |= bool(self.places) and of_another_place(sentence, self.places)
         someone_else = bool(self.ages) and of_another_age(sentence, self.ages)
+        of_people = sentence if self.asks_police else OFFICER_NAMED.sub(_blank, sentence)
         met = {
             s.name
             for s in self.answer_shapes
             if not (elsewhen and s.figures_only and s.name in FIGURES)
             and not (someone_else and s.name in PERSONS)
-            and s.met_by(sentence, self.known)
+            and s.met_by(of_people if s.name in PERSONS else sentence, self.known)
         }
         if self.asks_who_arrested and "who" not in met and YOUTH_ARRESTED.search(sentence):
             met.add("who")  # a youth arrested is never named

@@ -250,3 +250,16 @@ DESCRIBED = re.compile(
     r"|members? of the public|good samaritans?|bystanders?|residents?|staff)\b",
     re.I,
 )
+
+# An officer named by rank ("Patrol Sergeant Saif Khan") is not the driver, victim or
+# suspect a question asks the name of; only a question about police wants an officer.
+OFFICER_NAMED = re.compile(
+    r"\b(?:(?:Patrol |Staff |Detective )?(?:Sergeant|Sgt\.?)|Constable|Cst\.?|Inspector"
+    r"|Insp\.?|(?:Deputy )?Chief|Superintendent|Supt\.?|Detective|Corporal|Cpl\.?)"
+    r"(?: [A-Z][\w'’-]+){1,3}"
+)
+ASKS_POLICE = re.compile(
+    r"\b(?:police|officers?|cops?|constables?|sergeants?|inspectors?|chief|detectives?"
+    r"|spokes(?:person|man|woman)|corporals?|RCMP|investigators?)\b",
+    re.I,
+)
