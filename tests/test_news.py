@@ -283,3 +283,26 @@ def test_a_list_item_quoted_with_its_lead_in_is_not_quoted_again():
     quoted = draft.text.split("\n\n", 1)[-1]  # after the direct answer
     assert quoted.count("Possession of Proceeds of Crime") == 1
     assert len(draft.chosen) == 1
+
+
+ADVICE = (
+    "Winnipeg Police are aware of a number of recent incidents of coyote sightings in the "
+    "area. Coyotes are known to be most active during sunrise and sunset hours. Park users "
+    "are advised to keep dogs on a leash, and pick up and carry small dogs if confronted."
+)
+
+
+def test_advice_two_releases_share_makes_no_story_of_them():
+    """Two coyote sightings two years apart end with the same advice; neither is the other's
+    update. An update retells the event itself, with its date, time or address."""
+    sighting = (
+        "On September 30, 2016, at approximately 9:30 p.m., three coyotes circled a man "
+        "and his two dogs at Kilcona Park."
+    )
+    first = source(2, "a", f"{sighting} {ADVICE}", dt.date(2016, 10, 1))
+    other = source(1, "b", f"On November 24, 2018, a coyote followed a man. {ADVICE}",
+                   dt.date(2018, 11, 26))  # fmt: skip
+    assert find_news([first, other], [], spans).story(["a"]) == ["a"]
+    update = source(1, "c", f"The coyotes were later located. {sighting} {ADVICE}",
+                    dt.date(2016, 10, 5))  # fmt: skip
+    assert find_news([first, update], [], spans).story(["a"]) == ["a", "c"]
