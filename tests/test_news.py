@@ -294,10 +294,11 @@ ADVICE = (
 
 def test_advice_two_releases_share_makes_no_story_of_them():
     """Two coyote sightings two years apart end with the same advice; neither is the other's
-    update. An update retells the event itself, with its date, time or address."""
+    update. An update retells the event itself."""
     sighting = (
         "On September 30, 2016, at approximately 9:30 p.m., three coyotes circled a man "
-        "and his two dogs at Kilcona Park."
+        "and his two dogs at Kilcona Park. The coyotes followed the man until he was able to "
+        "reach the safety of his vehicle."
     )
     first = source(2, "a", f"{sighting} {ADVICE}", dt.date(2016, 10, 1))
     other = source(1, "b", f"On November 24, 2018, a coyote followed a man. {ADVICE}",

@@ -35,7 +35,11 @@ _ROUTINE = re.compile(
 )
 
 
-_EVENT_DETAIL = re.compile(r"\d")
+# Public-safety advice two releases share ("Park users are advised to keep dogs on a
+# leash") retells no event: two coyote sightings two years apart are not one story.
+_ADVICE = re.compile(
+    r"\b(?:are|is) (?:advised|reminded|encouraged|urged|cautioned|known|aware)\b", re.I
+)
 # "As previously released in January 2019:" - what follows retells the case.
 _RETOLD_FROM_HERE = re.compile(
     r"^\W*(?:as )?previously (?:released|reported|stated)\b[^.:]{0,60}:?\s*$", re.IGNORECASE
@@ -62,16 +66,13 @@ class Novelty:
     compared: set[str] = field(default_factory=set)  # publication ids
     # publication id -> earlier release -> how many substantial sentences it retells
     retells: dict[str, Counter] = field(default_factory=dict)
-    # (publication id, earlier release) when a retold sentence tells a date, time, address
-    # or age: public-safety advice two coyote sightings share makes no story of them.
-    detailed: set[tuple[str, str]] = field(default_factory=set)
 
     def story(self, publication_ids: list[str]) -> list[str]:
         """`publication_ids` and every release tied to them by retold sentences."""
         ties: dict[str, set[str]] = {}
         for newer, older in self.retells.items():
             for pid, count in older.items():
-                if count < STORY_SENTENCES or (newer, pid) not in self.detailed:
+                if count < STORY_SENTENCES:
                     continue
                 ties.setdefault(newer, set()).add(pid)
                 ties.setdefault(pid, set()).add(newer)
@@ -141,9 +142,8 @@ def find_news(
                     out.stale.add((chunk.id, span.start))
                     if len(pairs) >= SUBSTANTIAL_PAIRS and not routine(text):
                         related = True
-                        out.retells.setdefault(pid, Counter())[owners[at]] += 1
-                        if _EVENT_DETAIL.search(text):
-                            out.detailed.add((pid, owners[at]))
+                        if not _ADVICE.search(text):
+                            out.retells.setdefault(pid, Counter())[owners[at]] += 1
                 elif not routine(text):
                     told = True
         if related:
