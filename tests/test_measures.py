@@ -135,3 +135,33 @@ def test_what_a_release_has_not_told_yet(question, release, kept_back):
 )  # fmt: skip
 def test_an_officer_named_by_rank_is_not_the_person_asked_about(question, sentence, met):
     assert ("who" in Question(question, None).shapes_met(sentence)) is met
+
+
+def test_a_cause_asked_is_no_figure_asked():
+    # "What made the price go up?" names a price but asks why; a sentence telling why
+    # ("due to exchange rate fluctuations") is the likelier answer, and none is no refusal.
+    names = {s.name for s in shapes_of("What made the price of the camera go up?")}
+    assert "money" not in names and "quantity" not in names and "cause" in names
+    assert "money" in {s.name for s in shapes_of("What was the price of the camera?")}
+    met = _met("Why did the price go up?", "Due to exchange rate fluctuations, the price rose.")
+    assert met == {"cause"}
+    (cause,) = [s for s in shapes_of("Why did the price go up?") if s.name == "cause"]
+    assert not cause.essential
+
+
+@pytest.mark.parametrize(
+    ("question", "years", "met"),
+    [
+        # The year of the charge is not the year of the amount defrauded.
+        ("How much was the casino defrauded of in the fraud for which she was charged in "
+         "March 2021?", set(), True),
+        ("How many dollars were lost to fraud in Winnipeg in 2021?", {"2021"}, False),
+        ("In 2018, how much did the man who was arrested in 2021 steal?", {"2018"}, True),
+    ],
+)  # fmt: skip
+def test_the_years_a_figure_asked_is_of(question, years, met):
+    from bot.answer.figures import figure_years
+
+    assert figure_years(question) == years
+    said = "Between April 2017 and April 2018 the casino was defrauded of more than $275,000."
+    assert ("quantity" in Question(question, None).shapes_met(said)) is met

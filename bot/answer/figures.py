@@ -18,6 +18,21 @@ PERSONS = ("who", "anyone")  # the kinds of answer that are people
 AGE = re.compile(r"\b(\d{1,3})[- ]years?[- ]old\b|\baged? (\d{1,3})\b|, (\d{1,2}),")
 
 
+# "... the fraud for which she was charged in March 2021": the year of the charge, not of
+# the figure asked ("more than $275,000" defrauded between 2017 and 2019).
+_EVENT_CLAUSE = re.compile(
+    r"\b(?:for which|in which|after which|who (?:was|were|had been)|when (?:he|she|they)"
+    r" (?:was|were))\b[^?,;]*?\b(?:charged|arrested|sentenced|convicted|caught)\b[^?,;]*",
+    re.I,
+)
+
+
+def figure_years(question: str) -> frozenset[str]:
+    """The years a figure asked about is of: the question's, but not the year in a clause
+    that tells when someone was charged or arrested."""
+    return frozenset(YEAR.findall(_EVENT_CLAUSE.sub(" ", question)))
+
+
 def of_another_year(sentence: str, years: frozenset[str]) -> bool:
     """True when `sentence` tells of other years than `years` and not of them: "In 2015
     the convoy raised $60,000", "over the past decade it has raised $400,000"."""

@@ -8,30 +8,51 @@ Manitoba"), not by where the crime happened. `shapes.SHAPES` holds one shape per
 
 from __future__ import annotations
 
-from bot.answer.vocab import NUMBER_WORDS, PEOPLE
+import re
+
+from bot.answer.vocab import MONTH, NUMBER_WORDS, PEOPLE, STREET
+
+# Dates, times and block numbers: figures that are context, not quantities.
+# (A year, unless it is a count: "more than 2000 events".)
+CONTEXT_FIGURES = re.compile(
+    rf"\b{MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?"
+    r"|(?<!than )(?<!over )(?<!about )(?<!nearly )(?<!almost )(?<!approximately )"
+    r"\b(?:19|20)\d{2}\b"
+    r"|\b\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?|\b(?:first )?\d+ (?i:block)\b|\b[A-Z]\d{2}-\d+\b"
+    r"|\b\d{3}[-.]\d{3}[-.](?:\d{4}|[A-Z]{4})\b|\(\d{4}\)"
+    # An address ("13575 Heathcote Boulevard") and a name with a number ("COVID-19").
+    rf"|\b\d+ (?:[A-Z][a-z]+ )+(?:{STREET})\b|\b[A-Z][A-Za-z]*-\d+\b"
+)
 
 _FIGURE = rf"(?:\d[\d,]*(?:\.\d+)?|a few|several|(?i:{NUMBER_WORDS}|one|an?|half an?))"
 _TIME_UNITS = r"(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)"
 _LENGTH_UNITS = r"(?:cm|centimet(?:re|er)s?|mm|inch(?:es)?|foot|feet|ft|met(?:re|er)s?)\b"
 _DISTANCE_UNITS = r"(?:km|kilomet(?:re|er)s?|met(?:re|er)s?|m|blocks?|miles?|feet|ft)\b"
 
-# name -> (what the question says, what the answering sentence says); re.I for the first
+# "What made the price go up?", "why was he stopped?" ask a cause, not the figure named.
+CAUSE_ASKED = re.compile(r"^\W*why\b|\bwhat (?:made|caused|led to|prompted)\b", re.I)
+
+# name -> (what the question says, what the answering sentence says, whether a question
+# without it is unanswered); re.I for the first
 MEASURES = {
     "duration": (
         r"\bhow long\b|\bfor how long\b|\bhow many (?:seconds|minutes|hours|days|weeks|months)\b",
         # "for about three hours", "two-hour standoff", "overnight"; or a knife's length.
         rf"(?i:\b{_FIGURE}[\s-]*(?:{_TIME_UNITS}|{_LENGTH_UNITS})\b(?![- ]old)|\bovernight\b"
         r"|\b(?:hours|days|weeks|months) (?:later|earlier)\b)",
+        True,
     ),
     "distance": (
         r"\bhow far\b",
         rf"(?i:\b{_FIGURE}[\s-]*{_DISTANCE_UNITS}|\b(?:several|a few|two|three) blocks\b)",
+        True,
     ),
     "speed": (
         r"\bhow fast\b|\bwhat speed\b"
         r"|\bhow quickly was\b[^?]{0,40}\b(?:driving|going|travell?ing)\b",
         r"(?i:\b\d{2,3}\s?(?:km/h|km/hr|kph|mph|kilomet(?:re|er)s? (?:an|per) hour)"
         r"|\bhigh rate of speed\b|\bexcessive speed\b)",
+        True,
     ),
     "hometown": (
         rf"\bwhere (?:is|was|were|are) (?:he|she|they|the (?:[\w-]+ ){{0,3}}?{PEOPLE}"
@@ -44,6 +65,15 @@ MEASURES = {
         r"|\b\d{1,3}|[A-Z]{3,}),?\s+(?:of|from)\s+(?:the\s+)?(?:(?:R\.\s?M\.|Rural Municipality"
         r"|Town|City|Village|community) of\s+)?[A-Z][\w'’.-]+"
         r"|\b\d{1,3}[- ]years?[- ]old [A-Z][a-z]+ (?:male|female|man|woman)\b",
+        True,
+    ),
+    # A cause is often told without these words ("He was stopped for speeding"): a
+    # sentence with them is the likelier answer, one without is no refusal.
+    "cause": (
+        CAUSE_ASKED.pattern,
+        r"(?i:\b(?:due to|because|as a result of|caused by|owing to|resulted from"
+        r"|the result of|in response to)\b)",
+        False,
     ),
 }
 MEASURED = ("duration", "distance", "speed")  # a figure with its unit, said first

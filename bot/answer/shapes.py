@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.answer.measures import MEASURED, MEASURES
+from bot.answer.measures import CAUSE_ASKED, CONTEXT_FIGURES, MEASURED, MEASURES
 from bot.answer.vocab import (
     AGENCY,
     APPEAL,
@@ -34,17 +34,6 @@ from bot.answer.vocab import (
     WEEKDAYS,
 )
 
-# Dates, times and block numbers: figures that are context, not quantities.
-# (A year, unless it is a count: "more than 2000 events".)
-_CONTEXT_FIGURES = re.compile(
-    rf"\b{MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?"
-    r"|(?<!than )(?<!over )(?<!about )(?<!nearly )(?<!almost )(?<!approximately )"
-    r"\b(?:19|20)\d{2}\b"
-    r"|\b\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?|\b(?:first )?\d+ (?i:block)\b|\b[A-Z]\d{2}-\d+\b"
-    r"|\b\d{3}[-.]\d{3}[-.](?:\d{4}|[A-Z]{4})\b|\(\d{4}\)"
-    # An address ("13575 Heathcote Boulevard") and a name with a number ("COVID-19").
-    rf"|\b\d+ (?:[A-Z][a-z]+ )+(?:{STREET})\b|\b[A-Z][A-Za-z]*-\d+\b"
-)
 _CLAUSE = r"(?:^|\band\s+|,\s*|;\s*)"
 
 
@@ -76,7 +65,7 @@ class Shape:
     ) -> Iterator[re.Match]:
         """Every place `sentence` gives this kind of answer, first to last."""
         if self.figures_only:
-            sentence = _blank(CHARGE_AMOUNT, _blank(_CONTEXT_FIGURES, sentence))
+            sentence = _blank(CHARGE_AMOUNT, _blank(CONTEXT_FIGURES, sentence))
         pattern = known.get(self.novel_only) if known and self.novel_only else None
         if pattern is not None:
             sentence = _blank(pattern, sentence)
@@ -287,8 +276,8 @@ SHAPES = [
     ),
 ]
 SHAPES += [
-    Shape(name, _re(asks, re.I), _re(answer), figures_only=name in MEASURED)
-    for name, (asks, answer) in MEASURES.items()
+    Shape(name, _re(asks, re.I), _re(answer), figures_only=name in MEASURED, essential=essential)
+    for name, (asks, answer, essential) in MEASURES.items()
 ]
 BONUS = 0.12
 
@@ -298,4 +287,6 @@ def shapes_of(question: str) -> list[Shape]:
     asked = [s for s in SHAPES if s.asks.search(question)]
     if any(s.name == "who" for s in asked):  # "the name of the driver" asks "who"
         asked = [s for s in asked if s.name != "named"]
+    if CAUSE_ASKED.search(question):  # "what made the price go up?" asks why, not how much
+        asked = [s for s in asked if s.name not in ("money", "quantity")]
     return asked

@@ -11,6 +11,7 @@ from bot.answer.figures import (
     FIGURES,
     PERSONS,
     asked_ages,
+    figure_years,
     of_another_age,
     of_another_place,
     of_another_year,
@@ -25,7 +26,6 @@ from bot.answer.vocab import (
     DESCRIBED,
     OFFICER_NAMED,
     PLACES,
-    YEAR,
     YOUTH_ARRESTED,
 )
 from index.models import Chunk, Citation
@@ -109,7 +109,7 @@ class Question:
             {s.name: s for part in asking_clauses(text) for s in shapes_of(part)}.values()
         )
         self.known = known_words(text)
-        self.years = frozenset(YEAR.findall(text))
+        self.years = figure_years(text)
         self.places = frozenset(PLACES.findall(text))
         self.ages = asked_ages(text)
         self.described = any(s.name == "who" for s in self.answer_shapes) and bool(
