@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bot.answer.aliases import said_terms
 from bot.answer.figures import (
     FIGURES,
     PERSONS,
@@ -168,7 +169,8 @@ class Question:
         return SHAPE_BONUS * min(len(self.shapes_met(sentence)), 2)
 
     def overlap(self, text: str) -> set[str]:
-        return self.terms & terms_of(text)
+        """The question's terms `text` holds, in its words or in the release's for them."""
+        return self.terms & said_terms(text)
 
 
 @dataclass

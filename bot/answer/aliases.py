@@ -1,0 +1,38 @@
+"""The everyday words a release's own words stand for.
+
+A question in everyday words shares few words with the sentence that answers it: "where
+did the police dog find him?" of "the K9 unit tracked to a recycling bin", "the cab
+driver" of "the taxi driver". A sentence's terms count also as the everyday words its
+terms stand for (stems, as `index.text.terms_of` gives them), so the sentence that
+tells the answer in the release's words shares the question's words too.
+"""
+
+from __future__ import annotations
+
+from index.text import terms_of
+
+# a release's term (stemmed) -> the everyday terms it stands for
+ALIASES = {
+    "k9": ("dog",),
+    "canin": ("dog",),
+    "firearm": ("gun",),
+    "handgun": ("gun",),
+    "vehicl": ("car", "truck", "van", "suv"),
+    "taxi": ("cab",),
+    "youth": ("kid", "teen", "teenager"),
+    "convenienc": ("corner",),
+    "officer": ("cop", "cops"),
+    "impair": ("drunk",),
+    "transit": ("bus",),
+    "currency": ("cash", "money"),
+    "cannabi": ("weed", "pot"),
+    "marijuana": ("weed", "pot"),
+    "robbery": ("robb",),
+    "apprehend": ("caught",),
+}
+
+
+def said_terms(text: str) -> set[str]:
+    """The terms of `text` and the everyday terms they stand for."""
+    terms = terms_of(text)
+    return terms.union(*(ALIASES.get(t, ()) for t in terms))
