@@ -19,6 +19,8 @@ from bot.answer.types import Question
         ("Who was driving the cab?", "The taxi was found abandoned.", "cab", True),
         ("What did the teenager have on him?", "The youth was carrying a knife.", "teenager",
          True),
+        ("Who beat up the guy?", "The male was assaulted by two suspects.", "guy", True),
+        ("Who beat up the guy?", "The male was assaulted by two suspects.", "beat", True),
         # The release's word stands for the everyday one, not the other way round.
         ("Where was the taxi found?", "The cab was found abandoned.", "taxi", False),
     ],

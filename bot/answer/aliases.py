@@ -29,6 +29,13 @@ ALIASES = {
     "marijuana": ("weed", "pot"),
     "robbery": ("robb",),
     "apprehend": ("caught",),
+    "break": ("brok",),
+    "theft": ("stol", "stolen"),
+    "assault": ("beat", "beaten", "attack", "punch"),
+    "discharg": ("fired", "shot"),
+    "methamphetamin": ("meth",),
+    "male": ("guy", "guys"),
+    "femal": ("lady", "gal"),
 }
 
 
