@@ -5,6 +5,11 @@ did the police dog find him?" of "the K9 unit tracked to a recycling bin", "the 
 driver" of "the taxi driver". A sentence's terms count also as the everyday words its
 terms stand for (stems, as `index.text.terms_of` gives them), so the sentence that
 tells the answer in the release's words shares the question's words too.
+
+One way only, and only in answer scoring: `index.text` keeps the spellings of one thing
+("ave"/"avenue", "man"/"male") for search and scoring alike, while these widen what a
+sentence says (a "vehicle" may be the car asked about); in search they found other
+releases as often as the one asked about.
 """
 
 from __future__ import annotations
