@@ -21,6 +21,9 @@ from bot.answer.types import Question
          True),
         ("Who beat up the guy?", "The male was assaulted by two suspects.", "guy", True),
         ("Who beat up the guy?", "The male was assaulted by two suspects.", "beat", True),
+        ("What did the police helicopter see?", "AIR1 observed the vehicle.", "helicopter",
+         True),
+        ("Was the gun a fake?", "It was later determined to be a replica firearm.", "fake", True),
         # The release's word stands for the everyday one, not the other way round.
         ("Where was the taxi found?", "The cab was found abandoned.", "taxi", False),
     ],
