@@ -65,10 +65,10 @@ class Shape:
     ) -> Iterator[re.Match]:
         """Every place `sentence` gives this kind of answer, first to last."""
         if self.figures_only:
-            sentence = _blank(CHARGE_AMOUNT, _blank(CONTEXT_FIGURES, sentence))
+            sentence = blank(CHARGE_AMOUNT, blank(CONTEXT_FIGURES, sentence))
         pattern = known.get(self.novel_only) if known and self.novel_only else None
         if pattern is not None:
-            sentence = _blank(pattern, sentence)
+            sentence = blank(pattern, sentence)
         inside = [m.span() for m in self.not_within.finditer(sentence)] if self.not_within else []
         return (
             m
@@ -78,7 +78,7 @@ class Shape:
         )
 
 
-def _blank(pattern: re.Pattern, text: str) -> str:
+def blank(pattern: re.Pattern, text: str) -> str:
     """`text` with `pattern`'s matches blanked by as many spaces, so offsets stay."""
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 

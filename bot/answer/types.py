@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +18,7 @@ from bot.answer.figures import (
 )
 from bot.answer.phrases import asking_clauses, capitalised_names, key_terms
 from bot.answer.shapes import BONUS as SHAPE_BONUS
-from bot.answer.shapes import Shape, known_words, shapes_of
+from bot.answer.shapes import Shape, blank, known_words, shapes_of
 from bot.answer.vocab import (
     ASKS_POLICE,
     ASKS_WHO_ARRESTED,
@@ -31,10 +30,6 @@ from bot.answer.vocab import (
 )
 from index.models import Chunk, Citation
 from index.text import Span, find_references, terms_of
-
-
-def _blank(match: re.Match) -> str:
-    return " " * len(match.group(0))
 
 
 @dataclass
@@ -148,7 +143,7 @@ class Question:
         elsewhen = bool(self.years) and of_another_year(sentence, self.years)
         elsewhen |= bool(self.places) and of_another_place(sentence, self.places)
         someone_else = bool(self.ages) and of_another_age(sentence, self.ages)
-        of_people = sentence if self.asks_police else OFFICER_NAMED.sub(_blank, sentence)
+        of_people = sentence if self.asks_police else blank(OFFICER_NAMED, sentence)
         met = {
             s.name
             for s in self.answer_shapes
