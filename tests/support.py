@@ -48,3 +48,20 @@ def one_chunk_release(pid: str, text: str, title: str, published, n: int = 1):
         content_hash=pid,
     )
     return Source(n=n, chunks=[chunk])
+
+
+def shapes_met(question: str, sentence: str) -> set[str]:
+    """The kinds of answer `question` asks for that `sentence` gives."""
+    from bot.answer.shapes import known_words, shapes_of
+
+    known = known_words(question)
+    return {s.name for s in shapes_of(question) if s.met_by(sentence, known)}
+
+
+def scored_sentence(text: str):
+    """`text` as the one scored sentence of a one-chunk release (a `Scored`)."""
+    from bot.answer.types import Scored
+    from index.text import Span
+
+    source = one_chunk_release("p", text, "t", None)
+    return Scored(source, source.chunks[0], Span(0, len(text)), 1.0, 0.5, 0.5)

@@ -9,17 +9,11 @@ import pytest
 
 from bot.answer.direct import direct_answer
 from bot.answer.refusal import keeps_back
-from bot.answer.shapes import known_words, shapes_of
-from bot.answer.types import Question, Scored, Source
-from index.models import Chunk
-from index.text import Span
+from bot.answer.shapes import shapes_of
+from bot.answer.types import Question
+from tests.support import scored_sentence, shapes_met
 
 MISSING = "How long had the autistic teenager been missing before police found him?"
-
-
-def _met(question: str, sentence: str) -> set[str]:
-    known = known_words(question)
-    return {s.name for s in shapes_of(question) if s.met_by(sentence, known)}
 
 
 @pytest.mark.parametrize(
@@ -52,7 +46,7 @@ def _met(question: str, sentence: str) -> set[str]:
 )  # fmt: skip
 def test_a_measure_asked_is_answered_by_that_measure(question, sentence, shape, met):
     assert shape in {s.name for s in shapes_of(question)}
-    assert (shape in _met(question, sentence)) is met
+    assert (shape in shapes_met(question, sentence)) is met
 
 
 @pytest.mark.parametrize(
@@ -67,12 +61,6 @@ def test_what_a_question_does_not_measure(question, shape):
     assert shape not in {s.name for s in shapes_of(question)}
 
 
-def _scored(text: str) -> Scored:
-    chunk = Chunk(id="c-0000", publication_id="p", ord=0, text=text, title="t", source="s",
-                  content_hash="h")  # fmt: skip
-    return Scored(Source(n=1, chunks=[chunk]), chunk, Span(0, len(text)), 1.0, 0.5, 0.5)
-
-
 @pytest.mark.parametrize(
     ("question", "sentence", "expected"),
     [
@@ -84,7 +72,7 @@ def _scored(text: str) -> Scored:
 )  # fmt: skip
 def test_the_measure_not_another_figure_is_said_first(question, sentence, expected):
     q = Question(question, np.zeros(3, dtype=np.float32))
-    assert direct_answer(q, [_scored(sentence)]) == expected
+    assert direct_answer(q, [scored_sentence(sentence)]) == expected
 
 
 PENDING = (
@@ -143,7 +131,9 @@ def test_a_cause_asked_is_no_figure_asked():
     names = {s.name for s in shapes_of("What made the price of the camera go up?")}
     assert "money" not in names and "quantity" not in names and "cause" in names
     assert "money" in {s.name for s in shapes_of("What was the price of the camera?")}
-    met = _met("Why did the price go up?", "Due to exchange rate fluctuations, the price rose.")
+    met = shapes_met(
+        "Why did the price go up?", "Due to exchange rate fluctuations, the price rose."
+    )
     assert met == {"cause"}
     (cause,) = [s for s in shapes_of("Why did the price go up?") if s.name == "cause"]
     assert not cause.essential

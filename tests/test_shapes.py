@@ -6,16 +6,10 @@ import pytest
 
 from bot.answer.direct import direct_answer
 from bot.answer.phrases import asking_clause
-from bot.answer.shapes import known_words, shapes_of
-from bot.answer.types import Ask, Question, Scored, Source
+from bot.answer.shapes import shapes_of
+from bot.answer.types import Ask, Question
 from bot.answer.vocab import WITHHELD
-from index.models import Chunk
-from index.text import Span
-
-
-def _met(question: str, sentence: str) -> set[str]:
-    known = known_words(question)
-    return {s.name for s in shapes_of(question) if s.met_by(sentence, known)}
+from tests.support import scored_sentence, shapes_met
 
 
 @pytest.mark.parametrize(
@@ -199,7 +193,7 @@ def _met(question: str, sentence: str) -> set[str]:
 )
 def test_a_sentence_gives_the_kind_of_answer_asked(question, sentence, shape, met):
     assert shape in {s.name for s in shapes_of(question)}
-    assert (shape in _met(question, sentence)) is met
+    assert (shape in shapes_met(question, sentence)) is met
 
 
 @pytest.mark.parametrize(
@@ -235,12 +229,6 @@ def test_a_release_that_keeps_a_detail_back(text, withheld):
     assert bool(WITHHELD.search(text)) is withheld
 
 
-def _scored(text: str) -> Scored:
-    chunk = Chunk(id="c-0000", publication_id="p", ord=0, text=text, title="t", source="s",
-                  content_hash="h")  # fmt: skip
-    return Scored(Source(n=1, chunks=[chunk]), chunk, Span(0, len(text)), 1.0, 0.5, 0.5)
-
-
 @pytest.mark.parametrize(
     ("question", "sentence", "expected"),
     [
@@ -266,14 +254,14 @@ def test_the_direct_answer_is_cut_from_the_sentence(question, sentence, expected
     import numpy as np
 
     q = Question(question, np.zeros(3, dtype=np.float32))
-    assert direct_answer(q, [_scored(sentence)]) == expected
+    assert direct_answer(q, [scored_sentence(sentence)]) == expected
 
 
 def test_a_bare_number_is_no_direct_answer():
     import numpy as np
 
     q = Question("How many officers are there?", np.zeros(3, dtype=np.float32))
-    assert direct_answer(q, [_scored("See note 1. The plan was announced.")]) is None
+    assert direct_answer(q, [scored_sentence("See note 1. The plan was announced.")]) is None
 
 
 def test_the_kind_of_answer_is_read_where_the_question_asks_not_in_its_scene():
