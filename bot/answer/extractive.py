@@ -110,16 +110,17 @@ def _continued(s: Scored, follow: Callable[[Chunk], Chunk | None] | None) -> str
     return "\n".join([text, *items]) if items else text
 
 
-def _unrepeated(chosen: list[Scored], follow) -> list[Scored]:
-    """`chosen` without a sentence another one already quotes whole: a list item ("- Robbery")
-    quoted on its own after the lead-in that lists it, or an overlap of two chunks."""
-    texts = [" ".join(_continued(s, follow).split()) for s in chosen]
+def _unrepeated(quoted: list[tuple[Scored, str]]) -> list[tuple[Scored, str]]:
+    """`quoted` (sentences and the text each quotes) without one another already quotes
+    whole: a list item ("- Robbery") after the lead-in that lists it, or an overlap of two
+    chunks."""
+    texts = [" ".join(text.split()) for _, text in quoted]
     keep = []
-    for i, s in enumerate(chosen):
+    for i, pair in enumerate(quoted):
         inside = [j for j, t in enumerate(texts) if j != i and texts[i] in t]
         # Of two identical quotes the first stays; a part of a longer one goes.
         if not any(len(texts[j]) > len(texts[i]) or j < i for j in inside):
-            keep.append(s)
+            keep.append(pair)
     return keep
 
 
@@ -233,8 +234,10 @@ def compose(
             chosen = _with_answers(chosen, by_answer, limit)
     if asks and spans is not None and vectors is not None:
         chosen = _cover(question, asks, lead, own, chosen, spans, vectors, novelty)
-    chosen = _unrepeated(sorted(chosen, key=lambda s: (s.chunk.ord, s.span.start)), follow)
-    parts = [_with_marker(_continued(s, follow), 1) for s in chosen]
+    chosen = sorted(chosen, key=lambda s: (s.chunk.ord, s.span.start))
+    quoted = _unrepeated([(s, _continued(s, follow)) for s in chosen])
+    chosen = [s for s, _ in quoted]
+    parts = [_with_marker(text, 1) for _, text in quoted]
     citations = [primary.citation(1, trim_quote(lead.text))]
     if len(history) >= 2 and newer is None and primary.publication_id in history:
         parts.insert(0, f"Latest release on this case ({primary.published}):")

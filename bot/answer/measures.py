@@ -4,6 +4,7 @@
 the 9.5 km he walked; "how far did he get?" by a distance, "how fast was he going?" by a
 speed; "where was he from?" by the town after a person ("a 27-year-old male of The Pas,
 Manitoba"), not by where the crime happened. `shapes.SHAPES` holds one shape per entry.
+The figures that are context, not a measure (dates, times, blocks), are here too.
 """
 
 from __future__ import annotations
