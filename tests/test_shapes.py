@@ -189,6 +189,47 @@ from tests.support import scored_sentence, shapes_met
             "who",
             False,
         ),
+        # A charge on a list line is no person's name; a name on one is.
+        (
+            "What was the name of the driver arrested?",
+            "A 26 year old male is facing numerous charges:\n\n- Flight from Police\n"
+            "- Resist Peace Officer",
+            "who",
+            False,
+        ),
+        (
+            "What were the names of the men arrested?",
+            "Arrested were:\n\n- Kyllan James Ellis\n- Resist Peace Officer",
+            "who",
+            True,
+        ),
+        # A section of an act counts nothing; a figure counts.
+        (
+            "How many people were arrested?",
+            "- One male arrested for Purchasing Sexual Services CC 286.1(1)",
+            "quantity",
+            False,
+        ),
+        ("How many people were arrested?", "In all, 12 people were arrested.", "quantity", True),
+        # A country, or a promise to appear, is not the name of a company.
+        (
+            "What was the name of the company?",
+            "The company certified truck drivers operating in the United States.",
+            "named",
+            False,
+        ),
+        (
+            "What was the name of the company?",
+            "She was released on a Promise to Appear.",
+            "named",
+            False,
+        ),
+        (
+            "What was the name of the company?",
+            "The company, Acme Testing, was charged.",
+            "named",
+            True,
+        ),
     ],
 )
 def test_a_sentence_gives_the_kind_of_answer_asked(question, sentence, shape, met):

@@ -110,6 +110,7 @@ def _re(pattern: str, flags: int = 0) -> re.Pattern:
     return re.compile(pattern, flags)
 
 
+_NOT_SECTION = r"(?<!\bCC )(?<!c\.c\. )(?<![Ss]ection )(?<!\bs\. )(?<!\d\()"
 # "The name of the lounge where two men were stabbed" asks for the lounge's name.
 _NOT_CLAUSE = r"(?!(?:where|who|whose|which|that|when|in|at|on|near)\b)"
 
@@ -216,7 +217,11 @@ SHAPES = [
             r"(?:score|total|number|count|rate|percentage|amount|speed|budget)s?\b",
             re.I,
         ),
-        _re(rf"\$\s?\d|\b\d[\d,]*(?:\.\d+)?\b(?![-\s]year)|\b(?i:{NUMBER_WORDS})\b(?![-\s]years?)"),
+        # Not a section of an act: "Purchasing Sexual Services CC 286.1(1)".
+        _re(
+            rf"\$\s?\d|{_NOT_SECTION}\b\d[\d,]*(?:\.\d+)?\b(?![-\s]year)(?!\(\d)"
+            rf"|\b(?i:{NUMBER_WORDS})\b(?![-\s]years?)"
+        ),
         figures_only=True,
     ),
     Shape(

@@ -30,23 +30,24 @@ NOT_A_NAME = (
     r"(?:The|A|An|This|That|These|Those|Our|His|Her|Its|Their|Police|City|Winnipeg|Regina"
     r"|Manitoba|Saskatchewan|Canada|Provincial|Federal|Local|Both|Two|Three|Four|Five)"
 )
+# A word of a charge's name ("Resist Peace Officer", "Fail to Comply with Undertaking").
+_CHARGE_WORD = (
+    rf"(?:{OFFENCE}|Obtained|Crime|Intent|Enter|Notice|Appearance|Conditions?|Undertaking"
+    r"|Probation|Recognizance|Release|Appear|Alcohol|Drugs?|Substance|Trafficking|Proceeds|Forgery"
+    r"|Forged|Uttering|Personation|Supply|Liquor|Resist|Obstruct|Prosecution|Disguise"
+    r"|Counterfeit|Laundering|Extortion|Harassment|Voyeurism|Exploitation|Pornography|Luring"
+    r"|Interference|Indecent|Stolen|Cannabis|Cocaine|Methamphetamine|Fentanyl|Heroin)"
+)
 # A person outside the police: "Jason Scott WOODHOUSE, 23", a list line, "arrested X Y".
 CIVILIAN = (
     rf"\b(?!More\b|Less\b|Over\b|Under\b)[A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+)+{_INSTITUTION}"
     r",? (?:an? )?\(?\d{1,3}\b"
     rf"|\b(?!{NOT_A_NAME}\b)[A-Z][a-z]+ [A-Z]{{3,}}\b"
-    rf"|^\s*[-•]\s*(?!.*\b{OFFENCE}\b)[A-Z][a-z]+(?: [A-Z][A-Za-z'’-]+){{1,3}}\s*$"
+    rf"|^\s*[-•]\s*(?!.*\b{_CHARGE_WORD}\b)[A-Z][a-z]+(?: [A-Z][A-Za-z'’-]+){{1,3}}\s*$"
     r"|\b(?:arrested|charged|identified as|named)\s+[A-Z][a-z]+(?: [A-Z][A-Za-z'’-]+){1,3}"
 )
 # A charge written in title case, one of whose words is an offence's: "Possession of
 # Property Obtained by Crime", "Break and Enter with Intent", "Fail to Comply with Conditions".
-_CHARGE_WORD = (
-    rf"(?:{OFFENCE}|Obtained|Crime|Intent|Enter|Notice|Appearance|Conditions?|Undertaking"
-    r"|Probation|Recognizance|Release|Alcohol|Drugs?|Substance|Trafficking|Proceeds|Forgery"
-    r"|Forged|Uttering|Personation|Supply|Liquor|Resist|Obstruct|Prosecution|Disguise"
-    r"|Counterfeit|Laundering|Extortion|Harassment|Voyeurism|Exploitation|Pornography|Luring"
-    r"|Interference|Indecent|Stolen|Cannabis|Cocaine|Methamphetamine|Fentanyl|Heroin)"
-)
 _LINK = r"(?:\s+(?:of|by|with|and|to|a|an|the|in|for|under|over|from|while|than))*\s+"
 CHARGE_RUN = re.compile(rf"(?:[A-Z][\w’'-]*{_LINK})*{_CHARGE_WORD}\b(?:{_LINK}[A-Z0-9][\w’'-]*)*")
 PERSON = re.compile(
@@ -124,7 +125,7 @@ PLACE_NAMES = (
     r"|Moose Jaw|Prince Albert|Thunder Bay|Kenora|Steinbach|Selkirk|Portage la Prairie"
     r"|Thompson|Dauphin|Swift Current|Yorkton|North Battleford|Estevan|Weyburn"
     r"|Manitoba|Saskatchewan|Alberta|Ontario|Quebec|British Columbia|Nova Scotia"
-    r"|New Brunswick|Newfoundland|Nunavut|Yukon|Northwest Territories|Canada"
+    r"|New Brunswick|Newfoundland|Nunavut|Yukon|Northwest Territories|Canada|United States"
     r"|London|Manchester|Birmingham|Liverpool|Glasgow|Edinburgh|England|Scotland|Wales"
     r"|Minneapolis|Fargo|Grand Forks|Chicago|Seattle|New York|Los Angeles|Detroit"
     r"|Minnesota|North Dakota|Michigan|Montana|Alaska|Texas|California|Florida"
