@@ -203,6 +203,14 @@ from tests.support import scored_sentence, shapes_met
             "who",
             True,
         ),
+        # "Were charges laid?" is answered by their absence too; an open case is no answer.
+        (
+            "What is the latest on charges?",
+            "This investigation is still ongoing and charges have not been laid.",
+            "charge",
+            True,
+        ),
+        ("What is the latest on charges?", "This investigation is still ongoing.", "charge", False),
         # A section of an act counts nothing; a figure counts.
         (
             "How many people were arrested?",

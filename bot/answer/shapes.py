@@ -261,6 +261,9 @@ SHAPES = [
         _re(
             r"charged with|charges? (?:of|include|for)|\n\s*[-•]|\bfor (?:Second|First|2nd|1st)"
             r"[- ]Degree|\bwarrant (?:of arrest )?for [A-Z]|\bwith (?:Manslaughter|Murder)"
+            # "Were charges laid?" is answered by their absence too.
+            r"|(?i:\bno charges\b|\bcharges (?:have|had) (?:not|yet to) be(?:en)? laid"
+            r"|\bnot (?:yet )?been charged|\bcharges (?:are|remain) (?:pending|anticipated))"
         ),
         essential=False,
     ),
