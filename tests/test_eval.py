@@ -51,12 +51,28 @@ def test_eval_reports_every_figure(tmp_path, qa_store_dir):
     assert report["questions"] == 3
     assert report["recall@5"] == 1.0 and 0 < report["mrr"] <= 1.0
     assert report["keyword_accuracy"] == 1.0
+    assert report["by_kind"]["fact"]["direct_answer"] == 1.0  # "$13,000 [1]." comes first
     assert report["latest_accuracy"] == 1.0
     assert report["refused_unanswerable"] == 1.0 and report["refused_answerable"] == 0.0
     assert report["citation_validity"] == 1.0
     assert 0 < report["retrieval_ms_p50"] <= report["retrieval_ms_p95"]
     assert 0 < report["answer_ms_p50"] <= report["answer_ms_p95"]
     assert [r["id"] for r in report["rows"]] == ["f1", "l1", "u1"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "direct"),
+    [
+        ("$13,000 [1].\n\nOver $13,000 was raised for Special Olympics [1].", "$13,000 [1]."),
+        # No direct answer: the reply opens with the evidence, lists and all.
+        ("He was charged with: [1]\n\n- Robbery [1]", None),
+        ("Latest release on this case (2019-11-07): He was charged [1].", None),
+    ],
+)
+def test_the_direct_answer_is_the_line_before_the_evidence(answer, direct):
+    from bot.evaluation.run import opening
+
+    assert opening(answer) == direct
 
 
 @pytest.mark.slow

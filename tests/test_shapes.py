@@ -306,6 +306,61 @@ def test_the_direct_answer_is_cut_from_the_sentence(question, sentence, expected
     assert direct_answer(q, [scored_sentence(sentence)]) == expected
 
 
+@pytest.mark.parametrize(
+    ("question", "sentences", "expected"),
+    [
+        # An age after a name counts nothing ("GALIC, 40," is no answer to "how many").
+        ("How many were seized?", ["Nikola GALIC, 40, of Regina was arrested."], None),
+        # A lead-in says the charges come next: they are the answer, or there is none.
+        (
+            "What was he charged with?",
+            ["He was charged with the following due to his alleged involvement:\n- Robbery x 3"],
+            "charged with Robbery x 3",
+        ),
+        (
+            "What was he charged with?",
+            ["He was charged with numerous firearm-related offences in addition to possession."],
+            None,
+        ),
+        # "Has anyone been charged?": who was, every one of them, then with what.
+        (
+            "Has anyone been charged?",
+            [
+                "Rick FLETT, 20, of Winnipeg was charged with Robbery.",
+                "Roy Lionel LAQUETTE, 35, was also charged.",
+            ],
+            "Rick FLETT, 20; Roy Lionel LAQUETTE, 35; charged with Robbery",
+        ),
+        (
+            "Has anyone been arrested?",
+            ["Nolan Richard Laporte, a 26-year-old male, was arrested."],
+            "Nolan Richard Laporte, 26",
+        ),
+        (
+            "Has anyone been arrested?",
+            ["On May 2, a 17-year-old male of Winnipeg has been arrested."],
+            "a 17-year-old male of Winnipeg has been arrested",
+        ),
+        # The occasion asked about, not the running total, unless the total is asked.
+        (
+            "How much did the 7th annual fundraiser raise?",
+            ["To date, the event has raised over $150,000.00.", "Over $13,000 was raised."],
+            "$13,000",
+        ),
+        (
+            "How much has the event raised to date?",
+            ["To date, the event has raised over $150,000.00.", "Over $13,000 was raised."],
+            "$150,000.00",
+        ),
+    ],
+)
+def test_the_direct_answer_says_what_was_asked(question, sentences, expected):
+    import numpy as np
+
+    q = Question(question, np.zeros(3, dtype=np.float32))
+    assert direct_answer(q, [scored_sentence(s) for s in sentences]) == expected
+
+
 def test_a_bare_number_is_no_direct_answer():
     import numpy as np
 

@@ -63,10 +63,10 @@ def figure_phrase(text: str, match: re.Match) -> str | None:
     footnote, a section or a list position, not an answer."""
     figure_end = _figure_end(text, match)
     end = _unit_end(text, figure_end)
-    figure = text[match.start() : figure_end]
-    return (
-        text[match.start() : end] if end > figure_end or "$" in figure or len(figure) >= 3 else None
-    )
+    if end > figure_end:
+        return text[match.start() : end]
+    figure = text[match.start() : figure_end].rstrip(",")  # "GALIC, 40, of Regina": an age
+    return figure if "$" in figure or len(figure) >= 3 else None
 
 
 def measured(question: str) -> str | None:

@@ -17,6 +17,7 @@ from bot.answer.types import Question, Scored
 from index.text import LIST_ITEM, list_line, terms_of
 
 MAX_WORDS = 12
+CHARGE_WORDS = 25  # "charged with Extortion, Voyeurism, Sexual Assault and Conspiracy to ..."
 # A place or a name runs on through capitalised words and numbers ("block of Pier Street").
 _RUN_ON = re.compile(r"(?:\s+(?:of\s+)?(?:[A-Z0-9][\w.'’-]*))+")
 _LEAD_VERB = re.compile(
@@ -25,27 +26,42 @@ _LEAD_VERB = re.compile(
 _CLAUSE_END = re.compile(r"[.;:\n]|,\s(?:and|but|who|which|after|before|when)\b")
 
 
-def _clause(text: str, start: int) -> str:
-    """From `start` to the end of its clause, at most MAX_WORDS words."""
+def _clause(text: str, start: int, most: int = MAX_WORDS) -> str | None:
+    """From `start` to the end of its clause; None when longer than `most` words (cut,
+    it would stop mid-phrase: "in addition to possession of a scheduled")."""
     stop = _CLAUSE_END.search(text, start)
     words = text[start : stop.start() if stop else len(text)].split()
-    return " ".join(words[:MAX_WORDS])
+    return " ".join(words) if len(words) <= most else None
 
 
 # The kinds of answer that make a short phrase of their own; a place, an arrest or an
 # outcome is better told by the sentence itself.
-_SAID_FIRST = ("who", "named", "money", "quantity", "age", "when", "charge", *MEASURED)
+_SAID_FIRST = ("who", "anyone", "named", "money", "quantity", "age", "when", "charge", *MEASURED)
+_TOTAL = re.compile(
+    r"\b(?:to date|so far|all[- ]time|cumulative|since (?:19|20)\d\d"
+    r"|over the (?:past|last) \w+ years)\b",
+    re.I,
+)
+_COMMA_AFTER = re.compile(r"\$?\s?[\d,.]*\d,\s")
+PEOPLE_SAID = 3  # "Has anyone been charged?": the people charged, up to this many
+_AGED = re.compile(r",? an? (\d{1,3})$")  # "Nolan LAPORTE, a 26(-year-old)" -> "..., 26"
 
 
 _MEASURE_ASKED = {"money", *MEASURED}  # a figure with its unit asked, not any figure
-_LEAD_IN = re.compile(r"\s+(?:the )?(?:following )?(?:offences?|charges?|counts?)$")
+# "charged with:", "charged with the following (offences) due to ...", "charged with
+# numerous offences": the charges are listed after it, or not said.
+_LEAD_IN = re.compile(
+    r"charged with(?:\s*(?:[:;]|\n|$)|\s+(?:the\s+)?following\b"
+    r"|\s+(?:numerous|several|multiple|many|various|a number of)\b"
+    r"|\s+(?:offences?|charges?|counts?)\b)",
+    re.I,
+)
 
 
 def _charges(text: str, match: re.Match) -> str | None:
     """ "charged with Manslaughter", or the charges a lead-in lists ("charged with: - A - B")."""
-    clause = _clause(text, match.start())
-    if _LEAD_IN.sub("", clause.lower().rstrip(" :")) != "charged with":
-        return clause
+    if not _LEAD_IN.match(text, match.start()):
+        return _clause(text, match.start(), CHARGE_WORDS)
     lines = [line for line in text[match.end() :].split("\n") if line.strip()]
     listed = [LIST_ITEM.sub("", line).strip() for line in lines if list_line(line, of_charges=True)]
     listed = [item for item in listed if item]
@@ -55,7 +71,9 @@ def _charges(text: str, match: re.Match) -> str | None:
 def _phrase(shape: Shape, text: str, match: re.Match) -> str | None:
     """The words of `text` that answer, around a match of `shape`'s answer pattern."""
     if shape.name in ("quantity", "money"):
-        return figure_phrase(text, match)
+        phrase = figure_phrase(text, match)
+        # "Robbery x 3, Wear Disguise", "GALIC, 40, of": a figure a comma ends counts nothing.
+        return None if phrase and _COMMA_AFTER.match(phrase) else phrase
     if shape.name == "charge":
         return _charges(text, match) if match.group(0).lower().startswith("charged with") else None
     end = match.end()
@@ -77,6 +95,30 @@ def _counting(question: Question, shape: Shape, thing: set[str], best_first: lis
     return None
 
 
+def _people(question: Question, shape: Shape, best_first: list[Scored]) -> list[str]:
+    """Everyone the quoted sentences say was arrested or charged ("Rick FLETT, 20"), or
+    that no one was ("no charges"), best sentence first."""
+    said: list[str] = []
+    for s in best_first:
+        for match in shape.find_all(s.text, question.known):
+            phrase = _AGED.sub(r", \1", " ".join(_phrase(shape, s.text, match).split()))
+            if age := re.match(r"\d+", phrase):  # "17-year-old male" -> "a 17-year-old male"
+                sound = age.group()
+                phrase = ("an " if sound[0] == "8" or sound in ("11", "18") else "a ") + phrase
+            if not any(phrase.lower() in p.lower() for p in said):
+                said.append(phrase)
+    return said[:PEOPLE_SAID]
+
+
+def _occasion_first(question: Question, shape: Shape, best_first: list[Scored]) -> list[Scored]:
+    """For an amount, a sentence telling a running total ("To date, the event has raised
+    over $150,000") after one telling the occasion asked about ("over $13,000 was raised"),
+    unless the question asks for the running total. ("In total" sums one occasion.)"""
+    if shape.name not in ("money", "quantity") or _TOTAL.search(question.text):
+        return best_first
+    return sorted(best_first, key=lambda s: bool(_TOTAL.search(s.text)))
+
+
 def direct_answer(question: Question, chosen: list[Scored]) -> str | None:
     """What the question asks for, cut from the quoted sentences; None if not found."""
     phrases: list[str] = []
@@ -93,7 +135,10 @@ def direct_answer(question: Question, chosen: list[Scored]) -> str | None:
         ):
             phrases.append(said)
             continue
-        for s in best_first:
+        if shape.name == "anyone":
+            phrases.extend(_people(question, shape, best_first))
+            continue
+        for s in _occasion_first(question, shape, best_first):
             match = shape.find(s.text, question.known)
             phrase = _phrase(shape, s.text, match) if match else None
             if not phrase:

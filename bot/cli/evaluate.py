@@ -20,6 +20,7 @@ _FIGURES = [
     ("refused_unanswerable", "refused (unanswerable)"),
     ("refused_answerable", "refused (answerable)"),
     ("first_cited", "right release cited first"),
+    ("direct_answer", "opens with what was asked"),
     ("citation_validity", "citation validity"),
     ("retrieval_ms_p50", "retrieval p50 ms"),
     ("retrieval_ms_p95", "retrieval p95 ms"),

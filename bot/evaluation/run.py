@@ -6,7 +6,9 @@ A cited or retrieved source matches a gold source when they are equal or their f
 names are (a Winnipeg bulletin file holds several releases). Retrieval figures are over
 answerable questions and distinct sources: recall@k is the share whose gold source (for
 "latest" questions, the latest one) is among the first k distinct sources retrieved; MRR
-uses the rank of the first match.
+uses the rank of the first match. "Opens with what was asked" is the share of answerable
+questions whose reply opens with a direct answer (the line before the quoted evidence)
+holding one of the expected figures or names.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from bot.evaluation.gold import GoldItem
 from index.models import Answer
 
 _MARKER = re.compile(r"\[(\d+)\]")
+_OPENS = re.compile(r" \[1\]\.$")  # the direct answer cites the release it is cut from
+OPENING_CHARS = 400
 
 
 def same_source(a: str, b: str) -> bool:
@@ -29,6 +33,15 @@ def same_source(a: str, b: str) -> bool:
 
 def distinct_sources(hits) -> list[str]:
     return list(dict.fromkeys(h.chunk.source for h in hits))
+
+
+def opening(text: str) -> str | None:
+    """The direct answer a reply opens with ("$13,000 [1]."), before the quoted evidence;
+    None when it opens with the evidence itself."""
+    first, blank, _ = text.partition("\n\n")
+    if not blank or not _OPENS.search(first) or len(first) > OPENING_CHARS:
+        return None
+    return first
 
 
 def has_keywords(answer: Answer, keywords: Sequence[str]) -> bool:
@@ -112,6 +125,12 @@ def run(
                 "rank": rank,
                 "refused": answer.refused,
                 "keywords": has_keywords(answer, item.answer_keywords),
+                # The reply opens with what was asked: its first line holds an expected
+                # figure or name (any one of them; the rest may be in the evidence).
+                "direct": any(
+                    str(k).lower() in (opening(answer.answer) or "").lower()
+                    for k in item.answer_keywords
+                ),
                 "latest_cited": bool(item.latest_source)
                 and any(same_source(s, item.latest_source) for s in cited),
                 "first_cited": bool(cited) and any(same_source(cited[0], g) for g in item.targets),
@@ -145,6 +164,7 @@ def figures(rows: list[dict]) -> dict:
         "refused_unanswerable": _share(unanswerable, lambda r: r["refused"]),
         "refused_answerable": _share(answerable, lambda r: r["refused"]),
         "first_cited": _share(answerable, lambda r: r["first_cited"] and not r["refused"]),
+        "direct_answer": _share(answerable, lambda r: r.get("direct") and not r["refused"]),
         "citation_validity": _share(rows, lambda r: r["valid"]),
     }
 
