@@ -341,6 +341,14 @@ def test_the_direct_answer_is_cut_from_the_sentence(question, sentence, expected
             ["On May 2, a 17-year-old male of Winnipeg has been arrested."],
             "a 17-year-old male of Winnipeg has been arrested",
         ),
+        # The kind of the thing asked about: a car's make, not the Taser beside it.
+        ("What kind of gun was used?", ["He was struck by a pellet gun and fled."], "pellet gun"),
+        (
+            "What kind of car was it?",
+            ["Officers deployed a Taser.", "They located a black 2007 Chrysler 300 in the lot."],
+            "Chrysler 300",
+        ),
+        ("What kind of car was it?", ["Officers deployed a Taser and arrested him."], None),
         # The occasion asked about, not the running total, unless the total is asked.
         (
             "How much did the 7th annual fundraiser raise?",

@@ -14,12 +14,19 @@ from bot.answer.counted import counted, figure_phrase, measured
 from bot.answer.measures import MEASURED
 from bot.answer.shapes import Shape
 from bot.answer.types import Question, Scored
+from bot.answer.vocab import KIND_ASKED, KINDS
 from index.text import LIST_ITEM, list_line, terms_of
 
 MAX_WORDS = 12
 CHARGE_WORDS = 25  # "charged with Extortion, Voyeurism, Sexual Assault and Conspiracy to ..."
 # A place or a name runs on through capitalised words and numbers ("block of Pier Street").
 _RUN_ON = re.compile(r"(?:\s+(?:of\s+)?(?:[A-Z0-9][\w.'’-]*))+")
+# A kind runs on through the words that name it ("pellet gun", "Chrysler 300").
+_KIND_RUN = re.compile(
+    r"(?:[ -](?!(?:and|or|was|were|is|are|had|has|in|at|on|of|from|with|to|for|by|the|a|an"
+    r"|that|which|who|while|as|near|after|before|into|inside|he|she|they|it|his|her)\b)"
+    r"[A-Za-z0-9][\w-]*){0,2}"
+)
 _LEAD_VERB = re.compile(
     r"^(?:arrested|charged|identified as|named|located|found|apprehended|taken)\s+", re.I
 )
@@ -36,13 +43,25 @@ def _clause(text: str, start: int, most: int = MAX_WORDS) -> str | None:
 
 # The kinds of answer that make a short phrase of their own; a place, an arrest or an
 # outcome is better told by the sentence itself.
-_SAID_FIRST = ("who", "anyone", "named", "money", "quantity", "age", "when", "charge", *MEASURED)
+_SAID_FIRST = (
+    *("who", "anyone", "named", "money", "quantity", "age", "when", "charge", "kind"),
+    *MEASURED,
+)
 _TOTAL = re.compile(
     r"\b(?:to date|so far|all[- ]time|cumulative|since (?:19|20)\d\d"
     r"|over the (?:past|last) \w+ years)\b",
     re.I,
 )
 _COMMA_AFTER = re.compile(r"\$?\s?[\d,.]*\d,\s")
+# What a "what kind of ..." question asks of, by its words; a colour first ("what colour
+# was the car" asks a colour).
+_KIND_CUES = (
+    ("colour", r"colou?r"),
+    ("dog", r"\bdogs?\b|breed"),
+    ("device", r"phone|device|electronic"),
+    ("weapon", r"gun|firearm|rifle|pistol|weapon"),
+    ("vehicle", r"vehicle|\bcar\b|truck|pickup|\bvan\b|\bsuv\b"),
+)
 PEOPLE_SAID = 3  # "Has anyone been charged?": the people charged, up to this many
 _AGED = re.compile(r",? an? (\d{1,3})$")  # "Nolan LAPORTE, a 26(-year-old)" -> "..., 26"
 
@@ -77,8 +96,8 @@ def _phrase(shape: Shape, text: str, match: re.Match) -> str | None:
     if shape.name == "charge":
         return _charges(text, match) if match.group(0).lower().startswith("charged with") else None
     end = match.end()
-    if shape.name == "who":
-        run = _RUN_ON.match(text, end)
+    if shape.name in ("who", "kind"):
+        run = (_RUN_ON if shape.name == "who" else _KIND_RUN).match(text, end)
         end = run.end() if run else end
     phrase = text[match.start() : end].strip(" ,-•\n")
     return _LEAD_VERB.sub("", phrase)
@@ -110,6 +129,22 @@ def _people(question: Question, shape: Shape, best_first: list[Scored]) -> list[
     return said[:PEOPLE_SAID]
 
 
+def _kind(question: Question, shape: Shape, best_first: list[Scored]) -> list[str]:
+    """The kind of the thing asked about ("What kind of car?": "black Chrysler 300"), not
+    of another thing the sentence names (a Taser is no car); none when the thing asked
+    about is not one the kinds know."""
+    asked = re.search(KIND_ASKED, question.text, re.I)
+    cue = next((k for k, c in _KIND_CUES if asked and re.search(c, asked.group(), re.I)), None)
+    if cue is None:
+        return []
+    of_kind = re.compile(rf"(?:{KINDS[cue]})s?", re.I)
+    for s in best_first:
+        for match in shape.find_all(s.text, question.known):
+            if of_kind.fullmatch(match.group()):
+                return [" ".join(_phrase(shape, s.text, match).split())]
+    return []
+
+
 def _occasion_first(question: Question, shape: Shape, best_first: list[Scored]) -> list[Scored]:
     """For an amount, a sentence telling a running total ("To date, the event has raised
     over $150,000") after one telling the occasion asked about ("over $13,000 was raised"),
@@ -137,6 +172,9 @@ def direct_answer(question: Question, chosen: list[Scored]) -> str | None:
             continue
         if shape.name == "anyone":
             phrases.extend(_people(question, shape, best_first))
+            continue
+        if shape.name == "kind":
+            phrases.extend(_kind(question, shape, best_first))
             continue
         for s in _occasion_first(question, shape, best_first):
             match = shape.find(s.text, question.known)

@@ -191,30 +191,37 @@ KIND_ASKED = (
     r"|\bwhat (?:[\w-]+ )?(?:gun|firearm|handgun|weapon|vehicle|car|truck|van)\b"
     r"(?= (?:was|were|did|had|has|is))"
 )
-KIND_NAMED = (
-    # Weapons
-    r"(?:pellet|bb|airsoft|zip|replica|imitation|toy|sawed[- ]off|sawn[- ]off|semi-automatic"
-    r"|automatic|loaded)\b|\b(?:hand ?gun|shot ?gun|rifle|pistol|revolver|carbine|ruger|glock"
-    r"|smith (?:&|and) wesson|beretta|taurus|remington|winchester|mossberg|sks|ar-15"
-    r"|calibre|caliber|\d{2,3} ?cal|knife|knives|machete|hatchet|axe|sword|bat|hammer|crowbar"
-    r"|screwdriver|bottle|bear spray|pepper spray|taser|syringe|brick|rock|pipe|stick"
-    r"|club|scissors|box cutter)"
-    # Vehicles
-    r"|\b(?:ford|dodge|chevrolet|chevy|gmc|honda|toyota|nissan|hyundai|kia|mazda|chrysler"
-    r"|jeep|pontiac|buick|cadillac|volkswagen|vw|bmw|mercedes|audi|subaru|mitsubishi|lexus"
-    r"|acura|infiniti|ram|lincoln|saturn|oldsmobile|volvo|tesla|harley|econoline|caravan"
-    r"|pickup|minivan|sedan|suv|hatchback|coupe|motorcycle|motorbike|scooter|[a-z]\d{2,4})"
-    # Colours
-    r"|\b(?:black|white|silver|grey|gray|red|blue|green|maroon|burgundy|gold|beige|brown"
-    r"|tan|orange|yellow|purple)\b"
-    # Dogs
-    r"|\b(?:bullmastiff|mastiff|pit ?bull|pitbull|shepherd|husky|terrier|retriever|labrador"
-    r"|lab|rottweiler|boxer|poodle|chihuahua|beagle|bulldog|collie|doberman|dachshund"
-    r"|malamute|shih tzu|pomeranian|corgi|great dane|spaniel|hound|cross|mixed breed)"
-    # Electronics
-    r"|\b(?:phone|cellphone|iphone|smartphone|laptop|computer|tablet|ipad|television|tv"
-    r"|playstation|xbox|nintendo|console|camera|speaker|headphones|drone|watch)"
-)
+# The kinds a release names, by what is asked of: a gun, a car, a colour, a dog, a device.
+KINDS = {
+    "weapon": (
+        r"(?:pellet|bb|airsoft|zip|replica|imitation|toy|sawed[- ]off|sawn[- ]off|semi-automatic"
+        r"|automatic|loaded)\b|\b(?:hand ?gun|shot ?gun|rifle|pistol|revolver|carbine|ruger|glock"
+        r"|smith (?:&|and) wesson|beretta|taurus|remington|winchester|mossberg|sks|ar-15"
+        r"|calibre|caliber|\d{2,3} ?cal|knife|knives|machete|hatchet|axe|sword|bat|hammer|crowbar"
+        r"|screwdriver|bottle|bear spray|pepper spray|taser|syringe|brick|rock|pipe|stick"
+        r"|club|scissors|box cutter)"
+    ),
+    "vehicle": (
+        r"\b(?:ford|dodge|chevrolet|chevy|gmc|honda|toyota|nissan|hyundai|kia|mazda|chrysler"
+        r"|jeep|pontiac|buick|cadillac|volkswagen|vw|bmw|mercedes|audi|subaru|mitsubishi|lexus"
+        r"|acura|infiniti|ram|lincoln|saturn|oldsmobile|volvo|tesla|harley|econoline|caravan"
+        r"|pickup|minivan|sedan|suv|hatchback|coupe|motorcycle|motorbike|scooter|[a-z]\d{2,4})"
+    ),
+    "colour": (
+        r"\b(?:black|white|silver|grey|gray|red|blue|green|maroon|burgundy|gold|beige|brown"
+        r"|tan|orange|yellow|purple)\b"
+    ),
+    "dog": (
+        r"\b(?:bullmastiff|mastiff|pit ?bull|pitbull|shepherd|husky|terrier|retriever|labrador"
+        r"|lab|rottweiler|boxer|poodle|chihuahua|beagle|bulldog|collie|doberman|dachshund"
+        r"|malamute|shih tzu|pomeranian|corgi|great dane|spaniel|hound|cross|mixed breed)"
+    ),
+    "device": (
+        r"\b(?:phone|cellphone|iphone|smartphone|laptop|computer|tablet|ipad|television|tv"
+        r"|playstation|xbox|nintendo|console|camera|speaker|headphones|drone|watch)"
+    ),
+}
+KIND_NAMED = "|".join(f"(?:{kind})" for kind in KINDS.values())
 
 # "Forty year-old Robert MAYER": an age written out.
 SPELLED_AGE = (
