@@ -349,6 +349,13 @@ def test_the_direct_answer_is_cut_from_the_sentence(question, sentence, expected
             "Chrysler 300",
         ),
         ("What kind of car was it?", ["Officers deployed a Taser and arrested him."], None),
+        # "Was he found?": the clause that tells it, not a clause cut short.
+        (
+            "Was he ever found?",
+            ["Update on July 12, 2020: Reginald Copenace has been safely located."],
+            "Reginald Copenace has been safely located",
+        ),
+        ("Was the car ever found?", ["The car was found, with the help of the"], None),
         # The occasion asked about, not the running total, unless the total is asked.
         (
             "How much did the 7th annual fundraiser raise?",

@@ -44,7 +44,7 @@ def _clause(text: str, start: int, most: int = MAX_WORDS) -> str | None:
 # The kinds of answer that make a short phrase of their own; a place, an arrest or an
 # outcome is better told by the sentence itself.
 _SAID_FIRST = (
-    *("who", "anyone", "named", "money", "quantity", "age", "when", "charge", "kind"),
+    *("who", "anyone", "named", "money", "quantity", "age", "when", "charge", "kind", "outcome"),
     *MEASURED,
 )
 _TOTAL = re.compile(
@@ -62,6 +62,7 @@ _KIND_CUES = (
     ("weapon", r"gun|firearm|rifle|pistol|weapon"),
     ("vehicle", r"vehicle|\bcar\b|truck|pickup|\bvan\b|\bsuv\b"),
 )
+_LEADS_ON = re.compile(r"\b(?:with|for|of|following|to|the)$")  # "was arrested for", cut short
 PEOPLE_SAID = 3  # "Has anyone been charged?": the people charged, up to this many
 _AGED = re.compile(r",? an? (\d{1,3})$")  # "Nolan LAPORTE, a 26(-year-old)" -> "..., 26"
 
@@ -95,6 +96,10 @@ def _phrase(shape: Shape, text: str, match: re.Match) -> str | None:
         return None if phrase and _COMMA_AFTER.match(phrase) else phrase
     if shape.name == "charge":
         return _charges(text, match) if match.group(0).lower().startswith("charged with") else None
+    if shape.name == "outcome":  # "Was she found?": the clause that tells it
+        start = max(text.rfind(c, 0, match.start()) for c in ",;:") + 1
+        clause = _clause(text, start)
+        return None if clause is None or _LEADS_ON.search(clause) else clause
     end = match.end()
     if shape.name in ("who", "kind"):
         run = (_RUN_ON if shape.name == "who" else _KIND_RUN).match(text, end)
@@ -170,6 +175,8 @@ def direct_answer(question: Question, chosen: list[Scored]) -> str | None:
         ):
             phrases.append(said)
             continue
+        if shape.name == "outcome" and names & {"anyone", "charge", "who"}:
+            continue  # who was arrested or charged, with what, says it better
         if shape.name == "anyone":
             phrases.extend(_people(question, shape, best_first))
             continue
