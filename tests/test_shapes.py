@@ -356,6 +356,13 @@ def test_the_direct_answer_is_cut_from_the_sentence(question, sentence, expected
             "Reginald Copenace has been safely located",
         ),
         ("Was the car ever found?", ["The car was found, with the help of the"], None),
+        # "Where was the driver from?": the town, whole.
+        (
+            "Where was the driver from?",
+            ["The driver, a 40-year-old male of St Theresa Point, Manitoba, was arrested."],
+            "St Theresa Point",
+        ),
+        ("Where was the driver from?", ["A 26 year-old Regina male was arrested."], "Regina"),
         # The occasion asked about, not the running total, unless the total is asked.
         (
             "How much did the 7th annual fundraiser raise?",

@@ -45,6 +45,7 @@ def _clause(text: str, start: int, most: int = MAX_WORDS) -> str | None:
 # outcome is better told by the sentence itself.
 _SAID_FIRST = (
     *("who", "anyone", "named", "money", "quantity", "age", "when", "charge", "kind", "outcome"),
+    "hometown",
     *MEASURED,
 )
 _TOTAL = re.compile(
@@ -63,6 +64,9 @@ _KIND_CUES = (
     ("vehicle", r"vehicle|\bcar\b|truck|pickup|\bvan\b|\bsuv\b"),
 )
 _LEADS_ON = re.compile(r"\b(?:with|for|of|following|to|the)$")  # "was arrested for", cut short
+_TOWN = re.compile(
+    r"\b(?:of|from)\s+(?:the\s+)?(.+)$|\bold ([A-Z][a-z]+) (?:male|female|man|woman)\b"
+)
 PEOPLE_SAID = 3  # "Has anyone been charged?": the people charged, up to this many
 _AGED = re.compile(r",? an? (\d{1,3})$")  # "Nolan LAPORTE, a 26(-year-old)" -> "..., 26"
 
@@ -96,6 +100,14 @@ def _phrase(shape: Shape, text: str, match: re.Match) -> str | None:
         return None if phrase and _COMMA_AFTER.match(phrase) else phrase
     if shape.name == "charge":
         return _charges(text, match) if match.group(0).lower().startswith("charged with") else None
+    if shape.name == "hometown":  # "JONES, 31, of Selkirk": Selkirk
+        town = _TOWN.search(match.group())
+        if town is None:
+            return None
+        group = 1 if town.group(1) else 2
+        end = match.start() + town.end(group)
+        run = _RUN_ON.match(text, end)  # "St Theresa Point"
+        return text[match.start() + town.start(group) : run.end() if run else end]
     if shape.name == "outcome":  # "Was she found?": the clause that tells it
         start = max(text.rfind(c, 0, match.start()) for c in ",;:") + 1
         clause = _clause(text, start)
