@@ -3,7 +3,9 @@
 A quoted sentence answers in context ("Officers seized 338 cannabis plants valued at
 $378,560.00 from a home in the 100 block of Driftwood Bay."); the reply opens with what
 was asked ("338 cannabis plants; $378,560.00"), cut from that sentence, so the reader
-sees the answer before the evidence.
+sees the answer before the evidence: the people charged for "has anyone been charged?",
+the kind of the thing asked about for "what kind of car?", the clause that tells it for
+"was she found?", the town for "where was he from?".
 """
 
 from __future__ import annotations
@@ -41,8 +43,8 @@ def _clause(text: str, start: int, most: int = MAX_WORDS) -> str | None:
     return " ".join(words) if len(words) <= most else None
 
 
-# The kinds of answer that make a short phrase of their own; a place, an arrest or an
-# outcome is better told by the sentence itself.
+# The kinds of answer that make a short phrase of their own; a place or an arrest is
+# better told by the sentence itself ("where" tried: the scene's street, not the spot asked).
 _SAID_FIRST = (
     *("who", "anyone", "named", "money", "quantity", "age", "when", "charge", "kind", "outcome"),
     "hometown",
