@@ -16,7 +16,7 @@ from bot.answer.counted import counted, figure_phrase, measured
 from bot.answer.measures import MEASURED
 from bot.answer.shapes import Shape
 from bot.answer.types import Question, Scored
-from bot.answer.vocab import KIND_ASKED, KINDS
+from bot.answer.vocab import KIND_ASKED, KIND_CUES, KINDS
 from index.text import LIST_ITEM, list_line, terms_of
 
 MAX_WORDS = 12
@@ -56,15 +56,10 @@ _TOTAL = re.compile(
     re.I,
 )
 _COMMA_AFTER = re.compile(r"\$?\s?[\d,.]*\d,\s")
-# What a "what kind of ..." question asks of, by its words; a colour first ("what colour
-# was the car" asks a colour).
-_KIND_CUES = (
-    ("colour", r"colou?r"),
-    ("dog", r"\bdogs?\b|breed"),
-    ("device", r"phone|device|electronic"),
-    ("weapon", r"gun|firearm|rifle|pistol|weapon"),
-    ("vehicle", r"vehicle|\bcar\b|truck|pickup|\bvan\b|\bsuv\b"),
-)
+_KIND_ASKED = re.compile(KIND_ASKED, re.I)
+_KIND_CUES = [
+    (re.compile(cue, re.I), re.compile(rf"(?:{KINDS[k]})s?", re.I)) for k, cue in KIND_CUES
+]
 _LEADS_ON = re.compile(r"\b(?:with|for|of|following|to|the)$")  # "was arrested for", cut short
 _TOWN = re.compile(
     r"\b(?:of|from)\s+(?:the\s+)?(.+)$|\bold ([A-Z][a-z]+) (?:male|female|man|woman)\b"
@@ -152,11 +147,10 @@ def _kind(question: Question, shape: Shape, best_first: list[Scored]) -> list[st
     """The kind of the thing asked about ("What kind of car?": "black Chrysler 300"), not
     of another thing the sentence names (a Taser is no car); none when the thing asked
     about is not one the kinds know."""
-    asked = re.search(KIND_ASKED, question.text, re.I)
-    cue = next((k for k, c in _KIND_CUES if asked and re.search(c, asked.group(), re.I)), None)
-    if cue is None:
+    asked = _KIND_ASKED.search(question.text)
+    of_kind = next((kind for cue, kind in _KIND_CUES if asked and cue.search(asked.group())), None)
+    if of_kind is None:
         return []
-    of_kind = re.compile(rf"(?:{KINDS[cue]})s?", re.I)
     for s in best_first:
         for match in shape.find_all(s.text, question.known):
             if of_kind.fullmatch(match.group()):

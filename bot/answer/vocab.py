@@ -222,6 +222,15 @@ KINDS = {
     ),
 }
 KIND_NAMED = "|".join(f"(?:{kind})" for kind in KINDS.values())
+# Which kinds a "what kind of ..." question asks for, by its words; a colour first ("what
+# colour of car" asks a colour, not a make).
+KIND_CUES = (
+    ("colour", r"colou?r"),
+    ("dog", r"\bdogs?\b|breed"),
+    ("device", r"phone|device|electronic"),
+    ("weapon", r"gun|firearm|rifle|pistol|weapon"),
+    ("vehicle", r"vehicle|\bcar\b|truck|pickup|\bvan\b|\bsuv\b"),
+)
 
 # "Forty year-old Robert MAYER": an age written out.
 SPELLED_AGE = (

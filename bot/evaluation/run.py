@@ -164,7 +164,7 @@ def figures(rows: list[dict]) -> dict:
         "refused_unanswerable": _share(unanswerable, lambda r: r["refused"]),
         "refused_answerable": _share(answerable, lambda r: r["refused"]),
         "first_cited": _share(answerable, lambda r: r["first_cited"] and not r["refused"]),
-        "direct_answer": _share(answerable, lambda r: r.get("direct") and not r["refused"]),
+        "direct_answer": _share(answerable, lambda r: r["direct"] and not r["refused"]),
         "citation_validity": _share(rows, lambda r: r["valid"]),
     }
 
