@@ -127,7 +127,7 @@ def test_routine_lines_are_never_news(sentence, expected):
     ],
 )
 def test_what_counts_as_naming_someone(question, sentence, met):
-    from bot.answer.shapes import known_words
+    from bot.answer.phrases import known_words
 
     shape = next(s for s in shapes_of(question) if s.name in ("who", "anyone"))
     assert shape.met_by(sentence, known_words(question)) is met
@@ -307,3 +307,25 @@ def test_advice_two_releases_share_makes_no_story_of_them():
     update = source(1, "c", f"The coyotes were later located. {sighting} {ADVICE}",
                     dt.date(2016, 10, 5))  # fmt: skip
     assert find_news([first, update], [], spans).story(["a"]) == ["a", "c"]
+
+
+def _lead_sentence(src: Source, score: float):
+    from bot.answer.types import Scored
+    from index.text import Span
+
+    text = src.chunks[0].text
+    return Scored(src, src.chunks[0], Span(0, len(text)), score, 0.5, 0.5)
+
+
+def test_a_latest_question_prefers_the_newer_release_of_its_case_not_of_another():
+    from bot.answer.extractive import primary_lead
+
+    first = source(1, "a", FIRST, dt.date(2017, 7, 22), ["C17-161171"])
+    update = source(2, "b", UPDATE, dt.date(2017, 10, 16), ["C17-161171"])
+    other = source(3, "c", OTHER, dt.date(2017, 10, 21))
+    ranked = [_lead_sentence(first, 1.0), _lead_sentence(other, 0.95), _lead_sentence(update, 0.7)]
+    # The case's own update leads, though it answers less closely than the first release.
+    assert primary_lead(ranked, ["a", "b"], wants_latest=True).source is update
+    # Without the case's releases known, a newer release of another case is no update.
+    assert primary_lead(ranked, [], wants_latest=True).source is first
+    assert primary_lead(ranked[:2], ["a"], wants_latest=True).source is first

@@ -29,7 +29,7 @@ MAX_SENTENCES = 4
 KEEP_MARGIN = 0.12  # how far below the release's best sentence another may be and still go
 NEAR_MARGIN = 0.3  # ... when it adds one key term of the question
 WIDE_MARGIN = 0.8  # ... when it adds what the question asks for (a figure, a name, a charge)
-LATEST_MARGIN = 0.2  # how much weaker a newer release may answer and still be preferred
+LATEST_MARGIN = 0.2  # how much weaker a newer release of the case may answer and still lead
 # The sentence ranker's likeliest answers always go, up to TOP_ANSWERS of them within
 # ANSWER_MARGIN (log-odds) of the likeliest: out of fold, its first sentence is the
 # answering one 61% of the time, one of its first three 85%.
@@ -52,18 +52,24 @@ def _with_marker(sentence: str, n: int) -> str:
 
 
 def primary_lead(ranked: list[Scored], history: list[str], wants_latest: bool) -> Scored:
-    """The best sentence of the release to answer from."""
+    """The best sentence of the release to answer from: of a case told in several
+    releases (`history`), the newest that answers nearly as well. A newer release of
+    another case is no update, however close it answers ("latest" questions about a case
+    with no update found took a newer, unrelated release; preferring only the case's own
+    releases lost no question on the tuning sets and won one)."""
     best: dict[int, Scored] = {}
     for s in ranked:
         best.setdefault(s.source.n, s)
     top = ranked[0]
-    if not (wants_latest or len(history) >= 2):
+    if len(history) < 2:
         return top
-    margin = CASE_LATEST_MARGIN if wants_latest and len(history) >= 2 else LATEST_MARGIN
-    close = [b for b in best.values() if b.score >= top.score - margin]
-    if len(history) >= 2:
-        close = [b for b in close if b.source.publication_id in history] or [top]
-    return max(close, key=lambda b: (_date(b.source), b.score))
+    margin = CASE_LATEST_MARGIN if wants_latest else LATEST_MARGIN
+    close = [
+        b
+        for b in best.values()
+        if b.score >= top.score - margin and b.source.publication_id in history
+    ]
+    return max(close or [top], key=lambda b: (_date(b.source), b.score))
 
 
 def _newer(primary: Source, ranked: list[Scored], history: list[str]) -> Scored | None:
