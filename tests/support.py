@@ -52,7 +52,8 @@ def one_chunk_release(pid: str, text: str, title: str, published, n: int = 1):
 
 def shapes_met(question: str, sentence: str) -> set[str]:
     """The kinds of answer `question` asks for that `sentence` gives."""
-    from bot.answer.shapes import known_words, shapes_of
+    from bot.answer.phrases import known_words
+    from bot.answer.shapes import shapes_of
 
     known = known_words(question)
     return {s.name for s in shapes_of(question) if s.met_by(sentence, known)}

@@ -662,7 +662,24 @@ def test_a_person_of_another_age_is_not_the_one_asked_about(question, sentence, 
             "At 12:05 a.m. an off-duty Winnipeg Police Service officer spotted his vehicle.",
             True,
         ),
+        # ... also when the release tells it in its own words ("succumbed" for "died",
+        # "approached" for "came up to him") ...
+        (
+            "Two cars crashed head-on early one morning. Who died?",
+            "A 34-year-old female has succumbed to her injuries.",
+            True,
+        ),
+        (
+            "A man was hurt in the neck while walking down the street. Who came up to him?",
+            "He advised that he was approached by two males.",
+            True,
+        ),
         # ... not by anyone the release describes ...
+        (
+            "Two cars crashed head-on early one morning. Who died?",
+            "A 34-year-old female was taken to hospital.",
+            False,
+        ),
         (
             "A woman helped a boy climb out of a garbage bin. Who had thrown him in there?",
             "Two adult males were seen in the area.",
@@ -705,3 +722,23 @@ def test_who_someone_was_is_not_answered_by_a_description():
     assert not Question("Who was the woman who died in the house fire?", None).described
     assert not Question("Who were the two men who died in the fire?", None).described
     assert Question("A boy was found in a bin. Who had thrown him in there?", None).described
+
+
+def test_did_someone_survive_asks_for_a_death_or_a_recovery_wherever_it_is_asked():
+    import numpy as np
+
+    # The verb that asks ends the question, after the clause that tells the scene.
+    text = "Did the driver who was shot by police after the chase on Fermor Avenue survive?"
+    q = Question(text, np.zeros(3, dtype=np.float32))
+    assert "survival" in {s.name for s in q.answer_shapes}
+    told = "She was transported to hospital in critical condition but was pronounced deceased."
+    assert q.shapes_met(told) == {"survival"}
+    assert not q.shapes_met("She was transported to hospital in critical condition.")
+    # A question about the chase itself does not ask it.
+    assert "survival" not in {
+        s.name for s in Question("Where did the chase end?", None).answer_shapes
+    }
+    # The reply opens with the clause that tells it.
+    assert direct_answer(q, [scored_sentence(told)]) == (
+        "She was transported to hospital in critical condition but was pronounced deceased"
+    )

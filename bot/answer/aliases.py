@@ -59,6 +59,10 @@ ALIASES = {
     "threat": ("threaten",),
     "laceration": ("cut", "cuts"),
     "edged": ("knif",),
+    "succumb": ("died", "die", "dead"),
+    "deceas": ("died", "die", "dead"),
+    "approach": ("came", "come"),
+    "purchas": ("buy", "bought"),
 }
 
 

@@ -47,7 +47,7 @@ def _clause(text: str, start: int, most: int = MAX_WORDS) -> str | None:
 # better told by the sentence itself ("where" tried: the scene's street, not the spot asked).
 _SAID_FIRST = (
     *("who", "anyone", "named", "money", "quantity", "age", "when", "charge", "kind", "outcome"),
-    "hometown",
+    *("hometown", "survival"),
     *MEASURED,
 )
 _TOTAL = re.compile(
@@ -105,7 +105,7 @@ def _phrase(shape: Shape, text: str, match: re.Match) -> str | None:
         end = match.start() + town.end(group)
         run = _RUN_ON.match(text, end)  # "St Theresa Point"
         return text[match.start() + town.start(group) : run.end() if run else end]
-    if shape.name == "outcome":  # "Was she found?": the clause that tells it
+    if shape.name in ("outcome", "survival"):  # "Was she found?": the clause that tells it
         start = max(text.rfind(c, 0, match.start()) for c in ",;:") + 1
         clause = _clause(text, start)
         return None if clause is None or _LEADS_ON.search(clause) else clause

@@ -117,3 +117,26 @@ def capitalised_names(text: str) -> list[str]:
     if run:
         names.append(" ".join(run))
     return names
+
+
+def _alternatives(items) -> re.Pattern | None:
+    items = sorted(set(items), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, items)) + r")\b", re.I) if items else None
+
+
+def known_words(question: str) -> dict[str, re.Pattern | None]:
+    """The question's own capitalised words and full names, to blank out of answers.
+
+    A full name with middle names goes too: "Jonathon Edward Kakewash" in a release is
+    the "Jonathon Kakewash" a question names, not the victim it asks about (but "Joseph
+    George Thauberger" is not "Patrick Cyril Thauberger").
+    """
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", question) if w[0].isupper()]
+    names = re.findall(r"[A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+)+", question)
+    names = sorted(set(names), key=len, reverse=True)
+    full = [
+        rf"{re.escape(n.split()[0])}(?: [A-Z][A-Za-z'’-]+)* {re.escape(n.split()[-1])}"
+        for n in names
+    ]
+    pattern = re.compile(r"\b(?:" + "|".join(full) + r")\b", re.I) if full else None
+    return {"words": _alternatives(words), "names": pattern}

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.answer.measures import CAUSE_ASKED, CONTEXT_FIGURES, MEASURED, MEASURES
+from bot.answer.untold import ASKS_SURVIVAL, SURVIVAL_TOLD
 from bot.answer.vocab import (
     AGENCY,
     APPEAL,
@@ -49,6 +50,7 @@ class Shape:
     essential: bool = True  # without it the question is not answered at all
     not_an_answer: re.Pattern | None = None  # a match like this is not the answer; look on
     not_within: re.Pattern | None = None  # nor is a match inside one of this (a person's name)
+    anywhere: bool = False  # asked in a context clause too ("did the man who was shot survive?")
 
     def met_by(self, sentence: str, known: dict[str, re.Pattern | None] | None = None) -> bool:
         """True when `sentence` holds this kind of answer (not one the question gave)."""
@@ -81,29 +83,6 @@ class Shape:
 def blank(pattern: re.Pattern, text: str) -> str:
     """`text` with `pattern`'s matches blanked by as many spaces, so offsets stay."""
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
-
-
-def _alternatives(items) -> re.Pattern | None:
-    items = sorted(set(items), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, items)) + r")\b", re.I) if items else None
-
-
-def known_words(question: str) -> dict[str, re.Pattern | None]:
-    """The question's own capitalised words and full names, to blank out of answers.
-
-    A full name with middle names goes too: "Jonathon Edward Kakewash" in a release is
-    the "Jonathon Kakewash" a question names, not the victim it asks about (but "Joseph
-    George Thauberger" is not "Patrick Cyril Thauberger").
-    """
-    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", question) if w[0].isupper()]
-    names = re.findall(r"[A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+)+", question)
-    names = sorted(set(names), key=len, reverse=True)
-    full = [
-        rf"{re.escape(n.split()[0])}(?: [A-Z][A-Za-z'’-]+)* {re.escape(n.split()[-1])}"
-        for n in names
-    ]
-    pattern = re.compile(r"\b(?:" + "|".join(full) + r")\b", re.I) if full else None
-    return {"words": _alternatives(words), "names": pattern}
 
 
 def _re(pattern: str, flags: int = 0) -> re.Pattern:
@@ -274,6 +253,10 @@ SHAPES = [
         _re(rf"\b(?:{KIND_NAMED})s?\b", re.I),
         novel_only="words",
     ),
+    # "Did she survive?": a death or a recovery told, not an appeal for witnesses.
+    Shape(
+        "survival", ASKS_SURVIVAL, SURVIVAL_TOLD, essential=False, not_within=APPEAL, anywhere=True
+    ),
     Shape(
         "sentence",
         _re(r"\bsentenc(?:e|ed|ing)\b", re.I),
@@ -290,9 +273,10 @@ SHAPES += [
 BONUS = 0.12
 
 
-def shapes_of(question: str) -> list[Shape]:
-    """The kinds of answer a question asks for (several for "how much ... and where ...")."""
-    asked = [s for s in SHAPES if s.asks.search(question)]
+def shapes_of(question: str, whole: str = "") -> list[Shape]:
+    """The kinds of answer a question asks for (several for "how much ... and where ..."),
+    in its asking clause or, for a few, anywhere in the `whole` question."""
+    asked = [s for s in SHAPES if s.asks.search(question) or s.anywhere and s.asks.search(whole)]
     if any(s.name == "who" for s in asked):  # "the name of the driver" asks "who"
         asked = [s for s in asked if s.name != "named"]
     if CAUSE_ASKED.search(question):  # "what made the price go up?" asks why, not how much

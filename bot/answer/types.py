@@ -16,9 +16,9 @@ from bot.answer.figures import (
     of_another_place,
     of_another_year,
 )
-from bot.answer.phrases import asking_clauses, capitalised_names, key_terms
+from bot.answer.phrases import asking_clauses, capitalised_names, key_terms, known_words
 from bot.answer.shapes import BONUS as SHAPE_BONUS
-from bot.answer.shapes import Shape, blank, known_words, shapes_of
+from bot.answer.shapes import Shape, blank, shapes_of
 from bot.answer.vocab import (
     ASKS_POLICE,
     ASKS_WHO_ARRESTED,
@@ -102,7 +102,7 @@ class Question:
         # What kind of answer is wanted is said where the question asks, not in its scene
         # ("... by his two passengers, who then took off with his taxi. Where ...?").
         self.answer_shapes = list(
-            {s.name: s for part in asking_clauses(text) for s in shapes_of(part)}.values()
+            {s.name: s for part in asking_clauses(text) for s in shapes_of(part, text)}.values()
         )
         self.known = known_words(text)
         self.years = figure_years(text)
@@ -155,7 +155,7 @@ class Question:
             met.add("who")  # a youth arrested is never named
         if self.described and "who" not in met and DESCRIBED.search(sentence):
             # Described, not named, by the sentence that tells what the question asks.
-            if self.focus_terms & key_terms(sentence) and not someone_else:
+            if self.focus_terms & self.overlap(sentence) and not someone_else:
                 met.add("who")
         return met
 
