@@ -66,7 +66,10 @@ _RECENCY = re.compile(
 # Questions about an outcome ask for the status now, as "finally" does: "Has anyone been
 # charged?", "Was she found?", "What came of the raid?".
 _STATUS = re.compile(
-    r"\b(?:has|have)\b[^?.!]*?\bbeen\b|\bupdates?\b|\bwhat (?:came|become|became) of\b"
+    # "Has anyone been charged?", "who has been arrested?" ("what might he have been
+    # wearing?" asks no outcome).
+    r"(?:^|[.!?,;:–—-]\s+|\b(?:who|how many(?: \w+)?|and)\s+)\W*(?:has|have)\b[^?.!]*?\bbeen\b"
+    r"|\bupdates?\b|\bwhat (?:came|become|became) of\b"
     r"|\b(?:the )?(?:status|outcome) of\b|\bhow (?:did|has|have)\b[^?.!]*\b(?:turn|make) out\b"
     r"|\bwhere (?:does|do|did) (?:the|this|that) [\w ]{0,30}stand\b"
     r"|\bwhat happened (?:to|with|in the (?:search|hunt|investigation|case) (?:for|into|of))\b"
@@ -77,6 +80,7 @@ _STATUS = re.compile(
     r"|survived?)\b",
     re.I,
 )
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=\S)")
 _ABBREVIATION_DOT = re.compile(r"\b(St|Ste|Ave|Rd|Blvd|Mr|Mrs|Ms|Dr|Sgt|Cst|Const|Jr|Sr|No)\.")
 # Recency words that are also search terms ("Update" is in release headlines): kept.
 _KEEP_IN_TEXT = {"current", "updated", "any update", "any updates", "end up", "ended up"}
@@ -269,10 +273,19 @@ def _read_ranges(reading: _Reading, today: date) -> None:
         reading.take(m, _relative(m, today))
 
 
+def _asking_start(text: str) -> int:
+    """Where the sentence that asks begins: a recency word in a scene told before it asks
+    nothing ("... ran from police and ended up ditching it in the river. What kind of truck
+    was it?")."""
+    plain = _ABBREVIATION_DOT.sub(lambda m: f"{m[1]} ", text)  # "St. Paul": no sentence end
+    ends = [m.end() for m in _SENTENCE_END.finditer(plain.rstrip())]
+    return ends[-1] if ends else 0
+
+
 def _read_recency(reading: _Reading) -> tuple[bool, bool]:
     """(wants the latest, asks about an outcome) from "latest", "finally", "was he found"."""
     latest = status = False
-    for m in _RECENCY.finditer(reading.text):
+    for m in _RECENCY.finditer(reading.text, _asking_start(reading.text)):
         latest = True
         status = status or not m["newest"]
         reading.phrases.append(m.group(0))
