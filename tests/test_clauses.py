@@ -117,6 +117,12 @@ def test_a_question_is_cut_into_sentences_at_stops_not_at_abbreviations():
             "what police-related items turned up",
         ),
         ("On July 3, who was arrested on Main Street?", "who was arrested on Main Street?"),
+        # ... whose ask opens with a preposition: "when" is the scene's, not asked.
+        (
+            "When police put out their yearly statistics in 2019, by how much had property "
+            "crime gone up?",
+            "by how much had property crime gone up?",
+        ),
         # A relative clause tells who is meant; it does not ask "who".
         (
             "Was anyone ever charged in the death of Noah Nigussie, who was found injured?",

@@ -58,10 +58,11 @@ ASKING_WORDS_MIN = 4  # a clause word this early is part of the asking ("When wa
 
 
 # A scene told in a clause before the one that asks: "When police raided a cocaine ring
-# ..., | how many officers took part?"
+# ..., | how many officers took part?", "When ... statistics came out, | by how much ...?"
 _LEADING_CLAUSE = re.compile(
     r"^(?:when|after|before|while|during|since|in|on|at|following|once|as|over|of)\b[^?]*?,\s*"
-    r"(?=(?:how|what|who|whom|whose|where|which|why|when|did|was|were|has|have|had|is|are|do"
+    r"(?=(?:(?:by|for|to|from|with|in|at|on) (?=how|what|which|whom))?"
+    r"(?:how|what|who|whom|whose|where|which|why|when|did|was|were|has|have|had|is|are|do"
     r"|does|can|could|would)\b)",
     re.IGNORECASE,
 )
