@@ -742,3 +742,51 @@ def test_did_someone_survive_asks_for_a_death_or_a_recovery_wherever_it_is_asked
     assert direct_answer(q, [scored_sentence(told)]) == (
         "She was transported to hospital in critical condition but was pronounced deceased"
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        # What was found, taken, worn or carried: the object of the release's verb ...
+        (
+            "Someone reported a man waving a shotgun. What did police find when they searched him?",
+            "Police located a pellet gun and a handful of shotgun shells.",
+            "a pellet gun and a handful of shotgun shells",
+        ),
+        (
+            "What did the robber take?",
+            "The suspect stole a purse, a cell phone and cash before fleeing.",
+            "a purse, a cell phone and cash",
+        ),
+        (
+            "What was the guy trying to take?",
+            "The male grabbed two drinks and attempted to run out of the store.",
+            "two drinks",
+        ),
+        (
+            "What was she wearing when last seen?",
+            "She was last seen wearing a red sweatshirt and white flip flops.",
+            "a red sweatshirt and white flip flops",
+        ),
+        # ... or the list its lead-in opens (what he had is what was found on him) ...
+        (
+            "What did one of the men have in his backpack?",
+            "A search of the backpack resulted in the seizure of:\n\n- A loaded .38 calibre "
+            "revolver\n- A sawed-off 22 calibre rifle",
+            "A loaded .38 calibre revolver; A sawed-off 22 calibre rifle",
+        ),
+        # ... not whom the search found, where, or a lead-in without its list.
+        ("What did officers find?", "Officers located the suspect in a garage.", None),
+        ("What did officers find?", "Officers located the wanted male and female suspects.", None),
+        ("What did officers find?", "The male was located and arrested in a parking lot.", None),
+        ("What did officers find?", "Officers found that the door had been forced.", None),
+        ("What did police find they had with them?", "Police located the following:", None),
+        # A question about something else asks no thing.
+        ("Where did police find him?", "Police located a pellet gun in his car.", None),
+    ],
+)
+def test_what_was_found_or_taken_is_said_first(question, sentence, expected):
+    import numpy as np
+
+    q = Question(question, np.zeros(3, dtype=np.float32))
+    assert direct_answer(q, [scored_sentence(sentence)]) == expected

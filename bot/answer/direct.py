@@ -5,7 +5,8 @@ $378,560.00 from a home in the 100 block of Driftwood Bay."); the reply opens wi
 was asked ("338 cannabis plants; $378,560.00"), cut from that sentence, so the reader
 sees the answer before the evidence: the people charged for "has anyone been charged?",
 the kind of the thing asked about for "what kind of car?", the clause that tells it for
-"was she found?", the town for "where was he from?".
+"was she found?", the town for "where was he from?", what was found, taken or worn for
+"what did police find?" (`things`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 from bot.answer.counted import counted, figure_phrase, measured
 from bot.answer.measures import MEASURED
 from bot.answer.shapes import Shape
+from bot.answer.things import asked, thing_said
 from bot.answer.types import Question, Scored
 from bot.answer.vocab import KIND_ASKED, KIND_CUES, KINDS
 from index.text import LIST_ITEM, list_line, terms_of
@@ -200,4 +202,7 @@ def direct_answer(question: Question, chosen: list[Scored]) -> str | None:
             if phrase.lower() not in (p.lower() for p in phrases):
                 phrases.append(phrase)
             break
+    if not phrases and (family := asked(question.text)):  # "What did police find?"
+        said = next(filter(None, (thing_said(family, s.text) for s in best_first)), None)
+        phrases += [said] if said else []
     return "; ".join(phrases) if phrases else None
