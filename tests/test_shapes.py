@@ -790,3 +790,23 @@ def test_what_was_found_or_taken_is_said_first(question, sentence, expected):
 
     q = Question(question, np.zeros(3, dtype=np.float32))
     assert direct_answer(q, [scored_sentence(sentence)]) == expected
+
+
+def test_when_is_answered_by_the_date_told_with_what_was_asked():
+    import numpy as np
+
+    text = "Officers found a sawed-off shotgun in his bag. When had that gun been stolen?"
+    q = Question(text, np.zeros(3, dtype=np.float32))
+    q.set_focus(Ask(asking_clause(text), np.zeros(3), ()))
+    sentences = [
+        "On December 29, 2019, officers stopped a male and located a sawed-off shotgun.",
+        "The gun had been reported stolen in April 2008.",
+    ]
+    # Not the day it was seized, which the best sentence tells first.
+    assert direct_answer(q, [scored_sentence(s) for s in sentences]) == "April 2008"
+    # A day keeps its year.
+    text = "When were officers first allowed to demand a breath sample from any driver?"
+    q = Question(text, np.zeros(3, dtype=np.float32))
+    q.set_focus(Ask(asking_clause(text), np.zeros(3), ()))
+    told = "As of December 18, 2018, officers may demand a breath sample from any driver."
+    assert direct_answer(q, [scored_sentence(told)]) == "December 18, 2018"

@@ -57,6 +57,7 @@ _TOTAL = re.compile(
     r"|over the (?:past|last) \w+ years)\b",
     re.I,
 )
+_WORD = re.compile(r"[\w'’-]+")
 _COMMA_AFTER = re.compile(r"\$?\s?[\d,.]*\d,\s")
 _KIND_ASKED = re.compile(KIND_ASKED, re.I)
 _KIND_CUES = [
@@ -160,6 +161,20 @@ def _kind(question: Question, shape: Shape, best_first: list[Scored]) -> list[st
     return []
 
 
+def _when_of(question: Question, shape: Shape, best_first: list[Scored]) -> str | None:
+    """The date told with what the question asks the date of ("When had the gun been
+    stolen?": "reported stolen in April 2008", not the day it was seized), the nearest to
+    it in the first quoted sentence that tells it; None when no quoted sentence does."""
+    asked = question.focus_terms or question.terms
+    for s in best_first:
+        said = [m.start() for m in _WORD.finditer(s.text) if terms_of(m.group()) & asked]
+        dates = list(shape.find_all(s.text, question.known)) if said else []
+        if dates:
+            best = min(dates, key=lambda m: min(abs(m.start() - at) for at in said))
+            return " ".join(best.group().split())
+    return None
+
+
 def _occasion_first(question: Question, shape: Shape, best_first: list[Scored]) -> list[Scored]:
     """For an amount, a sentence telling a running total ("To date, the event has raised
     over $150,000") after one telling the occasion asked about ("over $13,000 was raised"),
@@ -192,6 +207,9 @@ def direct_answer(question: Question, chosen: list[Scored]) -> str | None:
             continue
         if shape.name == "kind":
             phrases.extend(_kind(question, shape, best_first))
+            continue
+        if shape.name == "when" and (said := _when_of(question, shape, best_first)):
+            phrases.append(said)
             continue
         for s in _occasion_first(question, shape, best_first):
             match = shape.find(s.text, question.known)

@@ -207,7 +207,9 @@ SHAPES = [
         "when",
         _re(rf"{_CLAUSE}when\b|\bwhat (?:date|time|day)\b|\bwhich (?:date|day)\b", re.I),
         _re(
-            rf"\b{MONTH} \d{{1,2}}\b|\b\d{{1,2}}:\d{{2}}|\b(?:yesterday|today|on (?:Mon|Tues|"
+            # "December 18, 2018", "April 2008" (when a gun was stolen), "8:40 a.m."
+            rf"\b{MONTH} \d{{1,2}}\b(?:,? (?:19|20)\d\d\b)?|\b{MONTH},? (?:19|20)\d\d\b"
+            rf"|\b\d{{1,2}}:\d{{2}}|\b(?:yesterday|today|on (?:Mon|Tues|"
             r"Wednes|Thurs|Fri|Satur|Sun)day)\b"
         ),
     ),
