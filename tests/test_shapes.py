@@ -810,3 +810,14 @@ def test_when_is_answered_by_the_date_told_with_what_was_asked():
     q.set_focus(Ask(asking_clause(text), np.zeros(3), ()))
     told = "As of December 18, 2018, officers may demand a breath sample from any driver."
     assert direct_answer(q, [scored_sentence(told)]) == "December 18, 2018"
+
+
+def test_a_knife_is_no_kind_of_gun_and_loaded_is_no_kind():
+    import numpy as np
+
+    q = Question("He told security he had a gun. What kind of gun was it?", np.zeros(3))
+    sentences = ["He was armed with a knife.", "Police found a loaded single-shot zip gun."]
+    assert direct_answer(q, [scored_sentence(s) for s in sentences]) == "zip gun"
+    # A weapon may be a knife.
+    q = Question("What kind of weapon did he have?", np.zeros(3))
+    assert direct_answer(q, [scored_sentence("He was armed with a knife.")]) == "knife"

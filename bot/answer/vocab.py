@@ -192,12 +192,17 @@ KIND_ASKED = (
     r"(?= (?:was|were|did|had|has|is))"
 )
 # The kinds a release names, by what is asked of: a gun, a car, a colour, a dog, a device.
+_GUNS = (
+    r"(?:pellet|bb|airsoft|zip|replica|imitation|toy|sawed[- ]off|sawn[- ]off|semi-automatic"
+    r"|automatic)\b|\b(?:hand ?gun|shot ?gun|rifle|pistol|revolver|carbine|ruger|glock"
+    r"|smith (?:&|and) wesson|beretta|taurus|remington|winchester|mossberg|sks|ar-15"
+    r"|calibre|caliber|\d{2,3} ?cal"
+)
+# ("Loaded" is how a gun was, not what kind; a knife is no kind of gun.)
 KINDS = {
+    "gun": f"{_GUNS})",
     "weapon": (
-        r"(?:pellet|bb|airsoft|zip|replica|imitation|toy|sawed[- ]off|sawn[- ]off|semi-automatic"
-        r"|automatic|loaded)\b|\b(?:hand ?gun|shot ?gun|rifle|pistol|revolver|carbine|ruger|glock"
-        r"|smith (?:&|and) wesson|beretta|taurus|remington|winchester|mossberg|sks|ar-15"
-        r"|calibre|caliber|\d{2,3} ?cal|knife|knives|machete|hatchet|axe|sword|bat|hammer|crowbar"
+        rf"{_GUNS}|knife|knives|machete|hatchet|axe|sword|bat|hammer|crowbar"
         r"|screwdriver|bottle|bear spray|pepper spray|taser|syringe|brick|rock|pipe|stick"
         r"|club|scissors|box cutter)"
     ),
@@ -228,7 +233,8 @@ KIND_CUES = (
     ("colour", r"colou?r"),
     ("dog", r"\bdogs?\b|breed"),
     ("device", r"phone|device|electronic"),
-    ("weapon", r"gun|firearm|rifle|pistol|weapon"),
+    ("gun", r"gun|firearm|rifle|pistol"),
+    ("weapon", r"weapon"),
     ("vehicle", r"vehicle|\bcar\b|truck|pickup|\bvan\b|\bsuv\b"),
 )
 
