@@ -821,3 +821,17 @@ def test_a_knife_is_no_kind_of_gun_and_loaded_is_no_kind():
     # A weapon may be a knife.
     q = Question("What kind of weapon did he have?", np.zeros(3))
     assert direct_answer(q, [scored_sentence("He was armed with a knife.")]) == "knife"
+
+
+def test_was_he_found_opens_with_the_outcome_told_not_the_investigation_going_on():
+    import numpy as np
+
+    q = Question("Was Bryan Balong, reported missing in November 2016, found?", np.zeros(3))
+    sentences = [
+        "At this time the investigation is continuing with an autopsy pending.",
+        "On December 3, 2016 Bryan BALONG was located deceased after Winnipeg Police "
+        "responded to a call in the West Kildonan neighbourhood of Winnipeg.",
+    ]
+    assert direct_answer(q, [scored_sentence(s) for s in sentences]) == (
+        "Bryan BALONG was located deceased"
+    )

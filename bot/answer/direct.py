@@ -18,7 +18,7 @@ from bot.answer.measures import MEASURED
 from bot.answer.shapes import Shape
 from bot.answer.things import asked, thing_said
 from bot.answer.types import Question, Scored
-from bot.answer.vocab import KIND_ASKED, KIND_CUES, KINDS
+from bot.answer.vocab import KIND_ASKED, KIND_CUES, KINDS, NO_OUTCOME_YET
 from index.text import LIST_ITEM, list_line, terms_of
 
 MAX_WORDS = 12
@@ -63,6 +63,8 @@ _KIND_ASKED = re.compile(KIND_ASKED, re.I)
 _KIND_CUES = [
     (re.compile(cue, re.I), re.compile(rf"(?:{KINDS[k]})s?", re.I)) for k, cue in KIND_CUES
 ]
+_SUBORDINATE = re.compile(r"\s(?:after|when|while|before|as|because|following)\s")
+_YEAR_LEFT = re.compile(r"^(?:19|20)\d\d\s+")
 _LEADS_ON = re.compile(r"\b(?:with|for|of|following|to|the)$")  # "was arrested for", cut short
 _TOWN = re.compile(
     r"\b(?:of|from)\s+(?:the\s+)?(.+)$|\bold ([A-Z][a-z]+) (?:male|female|man|woman)\b"
@@ -110,7 +112,10 @@ def _phrase(shape: Shape, text: str, match: re.Match) -> str | None:
         return text[match.start() + town.start(group) : run.end() if run else end]
     if shape.name in ("outcome", "survival"):  # "Was she found?": the clause that tells it
         start = max(text.rfind(c, 0, match.start()) for c in ",;:") + 1
-        clause = _clause(text, start)
+        # "... was located deceased | after police responded to a call in ...": its own part.
+        stop = _SUBORDINATE.search(text, match.end())
+        clause = _clause(text[: stop.start()] if stop else text, start)
+        clause = clause and _YEAR_LEFT.sub("", clause).rstrip(" ,")  # "On May 3, | 2016 ..."
         return None if clause is None or _LEADS_ON.search(clause) else clause
     end = match.end()
     if shape.name in ("who", "kind"):
@@ -178,7 +183,10 @@ def _when_of(question: Question, shape: Shape, best_first: list[Scored]) -> str 
 def _occasion_first(question: Question, shape: Shape, best_first: list[Scored]) -> list[Scored]:
     """For an amount, a sentence telling a running total ("To date, the event has raised
     over $150,000") after one telling the occasion asked about ("over $13,000 was raised"),
-    unless the question asks for the running total. ("In total" sums one occasion.)"""
+    unless the question asks for the running total. ("In total" sums one occasion.) For
+    an outcome, one told ("he was located deceased") before one not come yet."""
+    if shape.name == "outcome":  # "located deceased" answers before "is continuing"
+        return sorted(best_first, key=lambda s: bool(NO_OUTCOME_YET.search(s.text)))
     if shape.name not in ("money", "quantity") or _TOTAL.search(question.text):
         return best_first
     return sorted(best_first, key=lambda s: bool(_TOTAL.search(s.text)))
