@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.answer.scope import Scope, fitting, unknown_names
+from bot.answer.scope import Scope, fitting, told_elsewhere, unknown_names
 from tests.support import one_chunk_release
 
 WINNIPEG_2018 = one_chunk_release(
@@ -77,3 +77,29 @@ def test_names_no_publication_holds():
         "Qaumajuq"
     ]
     assert unknown_names("how many cars were stolen in 2019?", unseen) == []
+
+
+def test_a_release_of_another_place_that_tells_it_says_the_question_is_not_answered_here():
+    from bot.answer.types import Question
+
+    question = Question(
+        "What was the name of the Calgary man arrested for 3-D printing parts for a Glock?", None
+    )
+    calgary = one_chunk_release(
+        "c",
+        "Efren GEZEHEY, 23, of Calgary, was charged with Possess Weapon.",
+        "Firearms - Arrest",
+        dt.date(2020, 10, 19),
+    )
+    winnipeg = one_chunk_release(
+        "w",
+        "The man used a 3-D printer to make parts for a Glock handgun and was arrested.",
+        "Firearms Investigation - Arrest",
+        dt.date(2020, 3, 3),
+    )
+    # The Winnipeg release is the one about it: the Calgary one, though it fits, is not.
+    assert told_elsewhere(question, calgary, [winnipeg])
+    # A release of another place that tells no more of it changes nothing.
+    other = one_chunk_release("o", "A man was arrested.", "Arrest", dt.date(2020, 3, 3))
+    assert not told_elsewhere(question, calgary, [other])
+    assert not told_elsewhere(question, winnipeg, [calgary])
