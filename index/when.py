@@ -273,19 +273,23 @@ def _read_ranges(reading: _Reading, today: date) -> None:
         reading.take(m, _relative(m, today))
 
 
-def _asking_start(text: str) -> int:
-    """Where the sentence that asks begins: a recency word in a scene told before it asks
-    nothing ("... ran from police and ended up ditching it in the river. What kind of truck
-    was it?")."""
+def _asking_spans(text: str) -> list[tuple[int, int]]:
+    """The sentences that ask: those ending in a question mark, and the last one. A recency
+    word in a scene told before them asks nothing ("... ran from police and ended up
+    ditching it in the river. What kind of truck was it?")."""
     plain = _ABBREVIATION_DOT.sub(lambda m: f"{m[1]} ", text)  # "St. Paul": no sentence end
-    ends = [m.end() for m in _SENTENCE_END.finditer(plain.rstrip())]
-    return ends[-1] if ends else 0
+    starts = [0, *(m.end() for m in _SENTENCE_END.finditer(plain.rstrip()))]
+    spans = list(zip(starts, [*starts[1:], len(text)], strict=True))
+    return [(a, b) for a, b in spans if "?" in text[a:b]] + [spans[-1]]
 
 
 def _read_recency(reading: _Reading) -> tuple[bool, bool]:
     """(wants the latest, asks about an outcome) from "latest", "finally", "was he found"."""
     latest = status = False
-    for m in _RECENCY.finditer(reading.text, _asking_start(reading.text)):
+    asking = _asking_spans(reading.text)
+    for m in _RECENCY.finditer(reading.text):
+        if not any(a <= m.start() < b for a, b in asking):
+            continue
         latest = True
         status = status or not m["newest"]
         reading.phrases.append(m.group(0))

@@ -175,6 +175,8 @@ def test_no_recency_where_there_is_none(question):
         ("Brett Pilch, released in August 2016 - has there been any newer notice?", True),
         ("A man went missing from St. Vital in 2019. Was he ever found?", True),
         ("A woman was shot on St. Johns Ave. in 2017. What is the latest?", False),
+        ("Is the Transcona woman still missing? Where was she last seen?", True),
+        ("What is the latest on the Transcona shooting? Please cite the release.", False),
         ("Is the Transcona woman still missing?", True),
         ("What is the status of homicide case C20-8144?", True),
         ("What is the most serious charge he ended up facing?", True),

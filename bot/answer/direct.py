@@ -180,7 +180,7 @@ def _when_of(question: Question, shape: Shape, best_first: list[Scored]) -> str 
     return None
 
 
-def _occasion_first(question: Question, shape: Shape, best_first: list[Scored]) -> list[Scored]:
+def _answering_first(question: Question, shape: Shape, best_first: list[Scored]) -> list[Scored]:
     """For an amount, a sentence telling a running total ("To date, the event has raised
     over $150,000") after one telling the occasion asked about ("over $13,000 was raised"),
     unless the question asks for the running total. ("In total" sums one occasion.) For
@@ -219,7 +219,7 @@ def direct_answer(question: Question, chosen: list[Scored]) -> str | None:
         if shape.name == "when" and (said := _when_of(question, shape, best_first)):
             phrases.append(said)
             continue
-        for s in _occasion_first(question, shape, best_first):
+        for s in _answering_first(question, shape, best_first):
             match = shape.find(s.text, question.known)
             phrase = _phrase(shape, s.text, match) if match else None
             if not phrase:
