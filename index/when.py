@@ -1,4 +1,5 @@
-"""Time in a question: absolute ranges become filters, "latest" words a recency preference.
+"""Time in a question: absolute ranges become filters, "latest" words (`index.recency`) a
+recency preference.
 
 Pure functions of the question and a reference date (`today`), against which "last
 March" resolves; the retriever sets it to the newest publication's date, so the bot
@@ -11,6 +12,8 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+
+from index.recency import read_recency
 
 # Month names and abbreviations, lower case -> 1-12 (also read by `index.seasons`).
 MONTHS = {
@@ -52,38 +55,6 @@ _RELATIVE = re.compile(
     r" (?P<units>years|months|weeks|days))\b",
     re.I,
 )
-_RECENCY = re.compile(
-    r"\b(?:the )?(?P<newest>latest|most recent(?:ly)?|newest|recent(?:ly)?)\b"
-    # "Is he still missing?" asks the status now; "with two women still inside" does not.
-    r"|\bstill\b(?=(?: be(?:ing)?)? (?:missing|at large|outstanding|wanted|unsolved|open"
-    r"|unknown|unidentified|in custody|in jail|sought|looking|searching|investigating|alive"
-    r"|on the run)\b)"
-    r"|\b(?:final(?:ly)?|ultimately|eventually|in the end|end(?:ed)? up|at last|now"
-    r"|right now|currently|current|ever|yet|"
-    r"any updates?|updated|as of (?:today|now))\b",
-    re.I,
-)
-# Questions about an outcome ask for the status now, as "finally" does: "Has anyone been
-# charged?", "Was she found?", "What came of the raid?".
-_STATUS = re.compile(
-    # "Has anyone been charged?", "who has been arrested?" ("what might he have been
-    # wearing?" asks no outcome).
-    r"(?:^|[.!?,;:–—-]\s+|\b(?:who|how many(?: \w+)?|and)\s+)\W*(?:has|have)\b[^?.!]*?\bbeen\b"
-    r"|\bupdates?\b|\bwhat (?:came|become|became) of\b"
-    r"|\b(?:the )?(?:status|outcome) of\b|\bhow (?:did|has|have)\b[^?.!]*\b(?:turn|make) out\b"
-    r"|\bwhere (?:does|do|did) (?:the|this|that) [\w ]{0,30}stand\b"
-    r"|\bwhat happened (?:to|with|in the (?:search|hunt|investigation|case) (?:for|into|of))\b"
-    # A yes/no question about an outcome, asked first or after a scene ("Police warned of
-    # a fraud in July. Was anyone caught?").
-    r"|(?:^|[.!?]\s+)\W*(?:was|were|is|are|did|had)\b[^?.!]*?\b(?:found|located|caught|catch"
-    r"|arrest(?:ed)?|charged?|laid|identified|apprehended|recovered|convicted|sentenced|in custody"
-    r"|survived?)\b",
-    re.I,
-)
-_SENTENCE_END = re.compile(r"[.!?]\s+(?=\S)")
-_ABBREVIATION_DOT = re.compile(r"\b(St|Ste|Ave|Rd|Blvd|Mr|Mrs|Ms|Dr|Sgt|Cst|Const|Jr|Sr|No)\.")
-# Recency words that are also search terms ("Update" is in release headlines): kept.
-_KEEP_IN_TEXT = {"current", "updated", "any update", "any updates", "end up", "ended up"}
 _WORD_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 
@@ -273,32 +244,13 @@ def _read_ranges(reading: _Reading, today: date) -> None:
         reading.take(m, _relative(m, today))
 
 
-def _asking_spans(text: str) -> list[tuple[int, int]]:
-    """The sentences that ask: those ending in a question mark, and the last one. A recency
-    word in a scene told before them asks nothing ("... ran from police and ended up
-    ditching it in the river. What kind of truck was it?")."""
-    plain = _ABBREVIATION_DOT.sub(lambda m: f"{m[1]} ", text)  # "St. Paul": no sentence end
-    starts = [0, *(m.end() for m in _SENTENCE_END.finditer(plain.rstrip()))]
-    spans = list(zip(starts, [*starts[1:], len(text)], strict=True))
-    return [(a, b) for a, b in spans if "?" in text[a:b]] + [spans[-1]]
-
-
 def _read_recency(reading: _Reading) -> tuple[bool, bool]:
-    """(wants the latest, asks about an outcome) from "latest", "finally", "was he found"."""
-    latest = status = False
-    asking = _asking_spans(reading.text)
-    for m in _RECENCY.finditer(reading.text):
-        if not any(a <= m.start() < b for a, b in asking):
-            continue
-        latest = True
-        status = status or not m["newest"]
-        reading.phrases.append(m.group(0))
-        if m.group(0).lower().removeprefix("the ") not in _KEEP_IN_TEXT:
-            reading.spans.append((m.start(), m.end()))
-    # "East St. Paul" must not end the clause the status pattern reads.
-    if _STATUS.search(_ABBREVIATION_DOT.sub(r"\1", reading.text)):
-        latest = status = True
-    return latest, status
+    """(wants the latest, asks about an outcome), its words noted and, unless they are also
+    search terms, stripped from the text searched."""
+    recency = read_recency(reading.text)
+    reading.phrases.extend(recency.phrases)
+    reading.spans.extend(recency.stripped)
+    return recency.latest, recency.status
 
 
 def parse_when(question: str, today: date) -> When:
