@@ -47,6 +47,13 @@ PAIRS = [
         "73",
         "How many firearms did Calgary police seize from a home on Almond Bay?",
     ),
+    # The appeal was left as written and "- Located" added to its title: whether she was
+    # found is told there, where she was found nowhere.
+    (
+        "Was Katherine Kernozhytskyy found?",
+        "Located, says the title of the release",
+        "Where was Katherine Kernozhytskyy found?",
+    ),
 ]
 
 # Everyday words: none of the release's names, figures, case numbers or phrases.

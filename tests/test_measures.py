@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from bot.answer.direct import direct_answer
-from bot.answer.refusal import keeps_back
 from bot.answer.shapes import shapes_of
 from bot.answer.types import Question
+from bot.answer.untold import keeps_back
 from tests.support import scored_sentence, shapes_met
 
 MISSING = "How long had the autistic teenager been missing before police found him?"

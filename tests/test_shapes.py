@@ -517,7 +517,7 @@ def test_a_question_that_asks_two_things_asks_for_both_kinds_of_answer():
     ],
 )
 def test_what_a_release_says_it_does_not_know_or_tell(question, release, kept_back):
-    from bot.answer.refusal import keeps_back
+    from bot.answer.untold import keeps_back
 
     assert keeps_back(Question(question, None), release) is kept_back
 
@@ -590,7 +590,7 @@ def test_a_figure_of_another_year_is_not_the_figure_asked_for(sentence, met):
     ],
 )
 def test_a_place_of_business_the_release_never_names(question, release, kept_back):
-    from bot.answer.refusal import keeps_back
+    from bot.answer.untold import keeps_back
 
     assert keeps_back(Question(question, None), release) is kept_back
 

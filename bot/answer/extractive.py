@@ -15,6 +15,7 @@ import numpy as np
 
 from bot.answer.clauses import best_for
 from bot.answer.direct import direct_answer
+from bot.answer.headline import told_by_title
 from bot.answer.news import news_run, release_statements
 from bot.answer.novelty import Novelty
 from bot.answer.sources import trim_quote
@@ -256,6 +257,8 @@ def compose(
     text = " ".join(parts)
     # The answer first: what was asked, cut from the quoted sentences, then the quotes.
     direct = direct_answer(question, [s for s in chosen if s.source is primary])
+    if titled := told_by_title(question, primary, chosen):  # "- Located" added to the title
+        direct = f"{titled}; {direct}" if direct else titled
     if direct:
         text = f"{direct} [1].\n\n{text}"
     answer_score = by_answer[0].score if by_answer else None

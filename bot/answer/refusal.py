@@ -15,39 +15,12 @@ from __future__ import annotations
 import re
 
 from bot.answer.answerability import Answerability
-from bot.answer.phrases import asking_clause
+from bot.answer.headline import title_status
 from bot.answer.scoring import release_terms
 from bot.answer.sources import find_quote
 from bot.answer.types import Draft, Evidence, Question, Source
-from bot.answer.untold import (
-    ARRESTED,
-    ASKS_CAUSE,
-    ASKS_CHARGES,
-    ASKS_CONCLUSION,
-    ASKS_LOOKS,
-    ASKS_RESULT,
-    ASKS_SURVIVAL,
-    CAUSE_UNKNOWN,
-    CHARGED_WITH,
-    CHARGES_PENDING,
-    CONCLUDED,
-    INVESTIGATION_BEGUN,
-    NO_DESCRIPTION,
-    PREVIEW,
-    RESULTS_TOLD,
-    SURVIVAL_TOLD,
-)
-from bot.answer.vocab import (
-    APPEAL,
-    APPEAL_TO_FIND,
-    ASKS_FOUND,
-    ASKS_THING,
-    FOUND,
-    NO_OUTCOME_YET,
-    THING_NAMED_AFTER,
-    THING_NAMED_BEFORE,
-    WITHHELD,
-)
+from bot.answer.untold import ARRESTED, ASKS_SURVIVAL, SURVIVAL_TOLD, keeps_back
+from bot.answer.vocab import APPEAL, ASKS_FOUND, FOUND, NO_OUTCOME_YET
 from index.models import Citation
 from index.text import split_sentences, terms_of
 
@@ -127,6 +100,8 @@ def evidence(
     refs = {r.upper() for r in primary.head.references}
     shapes = question.answer_shapes
     met = set().union(*(question.shapes_met(s.text) for s in draft.chosen))
+    if status := title_status(primary.head.title):  # "- Located", added to the title
+        met |= question.shapes_met(status)
     has = release_terms(primary)
     missing = [question.weights[t] for t in question.terms if t not in has]
     rarest = max(question.weights.values(), default=1.0) or 1.0
@@ -153,7 +128,7 @@ def evidence(
         lexical_rank=closest.lexical_rank,
         missing_rarest=max(missing, default=0.0) / rarest,
         wants_latest=wants_latest,
-        withheld=keeps_back(question, release),
+        withheld=keeps_back(question, release, titled=status),
         answer_score=draft.answer_score if draft.answer_score is not None else 0.0,
         vague=len(question.terms) < MIN_TERMS and not question.cases,
         out_of_scope=out_of_scope,
@@ -193,64 +168,6 @@ def status_quote(draft: Draft) -> tuple[Source, str] | None:
     return None
 
 
-def keeps_back(question: Question, release: str) -> bool:
-    """The release (its text as written) says it does not know or tell what is asked: a
-    name or identity it withholds, an undisclosed amount, a cause not yet determined, where
-    someone was found when all it does is ask the public to help find them, or the name of
-    a business it only ever calls "a gas station"."""
-    text = release.lower()
-    shapes = {s.name for s in question.answer_shapes}
-    if shapes & {"who", "named"} and WITHHELD.search(text):
-        return True
-    if shapes & {"money", "quantity"} and "undisclosed" in text:
-        return True
-    if ASKS_CAUSE.search(question.text) and CAUSE_UNKNOWN.search(text):
-        return True
-    if ASKS_LOOKS.search(question.text) and NO_DESCRIPTION.search(text):
-        return True
-    pending = CHARGES_PENDING.search(text) and not CHARGED_WITH.search(text)
-    if ASKS_CHARGES.search(question.text) and pending:
-        return True  # no charge laid yet
-    if unnamed_thing(question, release):
-        return True
-    if ASKS_RESULT.search(question.text) and PREVIEW.search(text) and not RESULTS_TOLD.search(text):
-        return True  # the release announces the event; it cannot say how it came out
-    if (
-        ASKS_CONCLUSION.search(question.text)
-        and INVESTIGATION_BEGUN.search(text)
-        and not CONCLUDED.search(text)
-    ):
-        return True  # an investigation begun has concluded nothing yet
-    # (A release that says she is still missing, a year on, has answered.)
-    return bool(
-        ASKS_FOUND.search(question.text)
-        and APPEAL_TO_FIND.search(text)
-        and not FOUND.search(text)
-        and not NO_OUTCOME_YET.search(text)
-    )
-
-
-def unnamed_thing(question: Question, text: str) -> bool:
-    """The question asks the name of a place of business (a gas station, a school) that the
-    release (`text`, as written) introduces as "a gas station" and never names: no name
-    before it ("the Petro-Canada gas station") or after it ("a company called ...")."""
-    asked = ASKS_THING.search(asking_clause(question.text))
-    if asked is None:
-        return False
-    head = re.escape(asked.group(1) or asked.group(2))
-    head = re.sub(r"cent(?:re|er)", "cent(?:re|er)", re.sub(r"web(?:\\ )?site", "web ?site", head))
-    mentions = list(re.finditer(rf"\b{head}s?\b", text, re.I))
-    first = mentions[0].start() if mentions else 0
-    if not mentions or not _INDEFINITE.search(text[max(0, first - 60) : first]):
-        return False
-    return not any(
-        THING_NAMED_BEFORE.search(text[max(0, m.start() - 60) : m.start()])
-        or THING_NAMED_AFTER.match(text, m.end())
-        for m in mentions
-    )
-
-
-_INDEFINITE = re.compile(r"\b(?:a|an)\s+(?:[\w-]+\s+){0,4}$", re.I)
 UNRANKED = 10**6
 
 

@@ -149,7 +149,8 @@ SHAPES = [
         "outcome",
         _re(
             r"(?:^|[.?!]\s+)(?:was|were|has|have|had|did|is|are)\b[^?.]*\b(?:found|located"
-            r"|caught|catch|arrested|charged|apprehended|identified|recovered)\b",
+            r"|caught|catch|arrested|charged|apprehended|identified|recovered)\b"
+            r"|(?:^|[.?!]\s+)did\b[^?.]*\b(?:find|locate) (?:him|her|them\b|(?-i:[A-Z]))",
             re.I,
         ),
         _re(

@@ -1,11 +1,27 @@
 """What a question may ask that a release has not told (yet): how a previewed event came
 out, what an investigation concluded, whether someone survived or was arrested, what a
-suspect looked like, what caused a death or a fire. `refusal.keeps_back` and
-`refusal.untold_outcome` read them."""
+suspect looked like, what caused a death or a fire; and whether a release says it does
+not know or tell what is asked (`keeps_back`). `refusal.untold_outcome` reads them too."""
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+from bot.answer.phrases import asking_clause
+from bot.answer.vocab import (
+    APPEAL_TO_FIND,
+    ASKS_FOUND,
+    ASKS_THING,
+    FOUND,
+    NO_OUTCOME_YET,
+    THING_NAMED_AFTER,
+    THING_NAMED_BEFORE,
+    WITHHELD,
+)
+
+if TYPE_CHECKING:
+    from bot.answer.types import Question
 
 # "What did he look like?" of a release that says it gives no description.
 ASKS_LOOKS = re.compile(r"\blook(?:ed|s)? like\b|\bdescri(?:be|ption)\b", re.I)
@@ -87,3 +103,67 @@ CHARGES_PENDING = re.compile(
     re.I,
 )
 CHARGED_WITH = re.compile(r"\bcharged with\b|\bcharges? (?:of|include)\b", re.I)
+ASKS_WHERE = re.compile(r"\bwhere\b", re.I)
+
+
+def keeps_back(question: Question, release: str, titled: str | None = None) -> bool:
+    """The release (its text as written, its title first) says it does not know or tell
+    what is asked: a name or identity it withholds, an undisclosed amount, a cause not yet
+    determined, where someone was found when all it does is ask the public to help find
+    them, or the name of a business it only ever calls "a gas station". `titled`: the
+    outcome its title ends with ("Located"), which tells whether, not where."""
+    text = release.lower()
+    shapes = {s.name for s in question.answer_shapes}
+    if shapes & {"who", "named"} and WITHHELD.search(text):
+        return True
+    if shapes & {"money", "quantity"} and "undisclosed" in text:
+        return True
+    if ASKS_CAUSE.search(question.text) and CAUSE_UNKNOWN.search(text):
+        return True
+    if ASKS_LOOKS.search(question.text) and NO_DESCRIPTION.search(text):
+        return True
+    pending = CHARGES_PENDING.search(text) and not CHARGED_WITH.search(text)
+    if ASKS_CHARGES.search(question.text) and pending:
+        return True  # no charge laid yet
+    if unnamed_thing(question, release):
+        return True
+    if ASKS_RESULT.search(question.text) and PREVIEW.search(text) and not RESULTS_TOLD.search(text):
+        return True  # the release announces the event; it cannot say how it came out
+    if (
+        ASKS_CONCLUSION.search(question.text)
+        and INVESTIGATION_BEGUN.search(text)
+        and not CONCLUDED.search(text)
+    ):
+        return True  # an investigation begun has concluded nothing yet
+    # (A release that says she is still missing, a year on, has answered.)
+    body = text.replace(titled.lower(), " ", 1) if titled else text
+    return bool(
+        ASKS_FOUND.search(question.text)
+        and APPEAL_TO_FIND.search(body)
+        and not FOUND.search(body)
+        and not NO_OUTCOME_YET.search(body)
+        and not (titled and not ASKS_WHERE.search(question.text))
+    )
+
+
+def unnamed_thing(question: Question, text: str) -> bool:
+    """The question asks the name of a place of business (a gas station, a school) that the
+    release (`text`, as written) introduces as "a gas station" and never names: no name
+    before it ("the Petro-Canada gas station") or after it ("a company called ...")."""
+    asked = ASKS_THING.search(asking_clause(question.text))
+    if asked is None:
+        return False
+    head = re.escape(asked.group(1) or asked.group(2))
+    head = re.sub(r"cent(?:re|er)", "cent(?:re|er)", re.sub(r"web(?:\\ )?site", "web ?site", head))
+    mentions = list(re.finditer(rf"\b{head}s?\b", text, re.I))
+    first = mentions[0].start() if mentions else 0
+    if not mentions or not _INDEFINITE.search(text[max(0, first - 60) : first]):
+        return False
+    return not any(
+        THING_NAMED_BEFORE.search(text[max(0, m.start() - 60) : m.start()])
+        or THING_NAMED_AFTER.match(text, m.end())
+        for m in mentions
+    )
+
+
+_INDEFINITE = re.compile(r"\b(?:a|an)\s+(?:[\w-]+\s+){0,4}$", re.I)

@@ -94,7 +94,11 @@ WITHHELD = re.compile(
 # public to help find them; and the cause of a death or a fire, asked of one that says it
 # is not known.
 ASKS_FOUND = re.compile(
-    r"\b(?:was|were|has|have|had)\b[^?]*\b(?:found|located)\b|\bwhere\b[^?]*\b(?:found|located)\b",
+    r"\b(?:was|were|has|have|had)\b[^?]*\b(?:found|located)\b"
+    # "Where did police end up finding him?", not "where was he last seen | before police
+    # appealed for help finding him?"
+    r"|\bwhere\b(?:(?!\b(?:before|after|when|while)\b)[^?])*\b(?:found|located|find|finding"
+    r"|locate)\b",
     re.I,
 )
 # An appeal for information, the whole sentence: what it says ("help police locate him")
