@@ -329,3 +329,38 @@ def test_a_latest_question_prefers_the_newer_release_of_its_case_not_of_another(
     # Without the case's releases known, a newer release of another case is no update.
     assert primary_lead(ranked, [], wants_latest=True).source is first
     assert primary_lead(ranked[:2], ["a"], wants_latest=True).source is first
+
+
+def test_everyone_the_news_says_was_charged_is_quoted_not_only_those_the_window_holds():
+    """The window of news favours the later sentences; a person charged before it ("Roy
+    Lionel LAQUETTE, 25, ...") is still quoted for "has anyone been charged?"."""
+    import numpy as np
+
+    from bot.answer.direct import direct_answer
+    from bot.answer.news import NEWS_SENTENCES, news_run
+    from bot.answer.novelty import Novelty
+    from bot.answer.types import Question, Scored
+
+    told = [
+        "On September 15, 2017, a female was shot in the 500 block of St. Johns Avenue.",
+        "On September 17, Winnipeg Police arrested a suspect in this investigation.",
+        "Roy Lionel LAQUETTE, 25, of Winnipeg, has been charged with Aggravated Assault.",
+        "He was detained in custody.",
+        "These charges also relate to another incident that occurred earlier this summer.",
+        "Also charged in the incident were a 15-year-old male, and a 20-year-old male.",
+        "Both were arrested on September 16.",
+        "Rick FLETT, 20, of Winnipeg was charged with Disguise with Intent.",
+        "The 15-year-old suspect was charged with Robbery.",
+        "Both were detained in custody.",
+    ]
+    update = source(1, "upd", " ".join(told), dt.date(2017, 9, 19))
+    chunk = update.chunks[0]
+    every = [Scored(update, chunk, s, 0.0, 0.0, 0.0) for s in useful_spans(chunk.text)]
+    question = Question("A woman was shot on St. Johns Avenue. Has anyone been charged?", None)
+    question.vector = np.zeros(3)
+    run = news_run(question, every[-1], every, Novelty(compared=set()), spans)
+    quoted = [s.text for s in run]
+    assert told[2] in quoted and told[7] in quoted
+    assert len(quoted) > NEWS_SENTENCES  # the window, and who it left out
+    said = direct_answer(question, run)
+    assert "Roy Lionel LAQUETTE, 25" in said and "Rick FLETT, 20" in said

@@ -24,6 +24,8 @@ STATUS_WEIGHT = 0.5  # a news sentence that tells an arrest, a charge, a find ..
 SHAPE_WEIGHT = 0.3  # ... or holds the kind of answer asked for
 LEAD_WEIGHT = 0.5  # ... or is the best-scoring sentence of all
 LATER_WEIGHT = 1.0  # ... and counts up to twice as much the later it comes
+PEOPLE = "anyone"  # the kind of answer that is the people arrested or charged
+MORE_PEOPLE = 2  # news sentences beyond the window that tell more of them
 _STATUS = re.compile(
     r"\b(?:arrest(?:ed)?|charged?|charges|located|found|apprehended|seized|recovered|identified"
     r"|surrendered|custody|detained|released|remanded|sentenced|convicted|pleaded|laid|issued"
@@ -137,4 +139,9 @@ def news_run(
         if extra is not None:
             chosen.append(extra)
             met |= question.shapes_met(extra.text)
+    # "Has anyone been charged?": everyone the news says was, not only those the window
+    # holds ("Roy Lionel LAQUETTE, 25, ... has been charged" before "Rick FLETT, 20, ...").
+    if any(shape.name == PEOPLE for shape in question.answer_shapes):
+        told = [s for run in runs for s in run if s not in chosen]
+        chosen += [s for s in told if PEOPLE in question.shapes_met(s.text)][:MORE_PEOPLE]
     return chosen
