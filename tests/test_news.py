@@ -364,3 +364,36 @@ def test_everyone_the_news_says_was_charged_is_quoted_not_only_those_the_window_
     assert len(quoted) > NEWS_SENTENCES  # the window, and who it left out
     said = direct_answer(question, run)
     assert "Roy Lionel LAQUETTE, 25" in said and "Rick FLETT, 20" in said
+
+
+def test_the_news_of_each_person_asked_about_is_quoted():
+    """Asked "Were Cecil Houle and Winston Thomas ever arrested?", the window of news tells
+    of Houle's arrest, the later one; Thomas's surrender before it is quoted too."""
+    import numpy as np
+
+    from bot.answer.news import news_run
+    from bot.answer.novelty import Novelty
+    from bot.answer.types import Question, Scored
+
+    told = [
+        "On June 28, 2018, MIHRSOU requested the public's assistance in locating two males.",
+        "On July 2, 2018, THOMAS attended to Winnipeg Police Headquarters and turned himself in.",
+        "Winston George THOMAS, a 41-year-old male of Winnipeg, was arrested and charged.",
+        "The outstanding warrant for his arrest was executed.",
+        "On July 12, 2018 members of MIHRSOU attended an address on Jarvis Street.",
+        "The suspect jumped through a window and fled.",
+        "Later the same day the suspect returned to the same address.",
+        "Officers located and arrested HOULE who was in possession of a large hunting knife.",
+        "Cecil Junior HOULE, a 42-year-old male of Winnipeg, has been charged with Breach.",
+        "He has been detained at the Winnipeg Remand Centre.",
+    ]
+    update = source(1, "upd", " ".join(told), dt.date(2018, 7, 12))
+    chunk = update.chunks[0]
+    every = [Scored(update, chunk, s, 0.0, 0.0, 0.0) for s in useful_spans(chunk.text)]
+    question = Question("Were Cecil Houle and Winston Thomas ever arrested?", None)
+    question.vector = np.zeros(3)
+    run = news_run(question, every[-2], every, Novelty(compared=set()), spans)
+    quoted = " ".join(s.text for s in run)
+    assert "HOULE" in quoted and "THOMAS" in quoted
+    # One sentence that tells where Thomas stands, not his whole story.
+    assert sum("THOMAS" in s.text for s in run) == 1

@@ -144,4 +144,11 @@ def news_run(
     if any(shape.name == PEOPLE for shape in question.answer_shapes):
         told = [s for run in runs for s in run if s not in chosen]
         chosen += [s for s in told if PEOPLE in question.shapes_met(s.text)][:MORE_PEOPLE]
+    # "Were Cecil Houle and Winston Thomas ever arrested?": the news of each one asked about.
+    for name in question.names:
+        surname = name.split()[-1].lower()
+        if len(name.split()) < 2 or any(surname in s.text.lower() for s in chosen):
+            continue
+        told = [s for run in runs for s in run if surname in s.text.lower() and s not in chosen]
+        chosen += [s for s in told if _STATUS.search(s.text)][:1]
     return chosen
