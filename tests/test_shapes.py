@@ -16,6 +16,10 @@ from tests.support import scored_sentence, shapes_met
     ("question", "sentence", "shape", "met"),
     [
         ("Was she ever located?", "On May 5 she was located safe in Brandon.", "outcome", True),
+        # An average asks for a figure; rent is money, and "rented out" tells none.
+        ("What's the average rent for an apartment?", "The car was rented out.", "money", False),
+        ("What's the average rent for an apartment?", "Rent averages $1,050.", "money", True),
+        ("What's the average fine?", "The average was 4.2 tickets.", "quantity", True),
         # An age written out.
         ("How old was the man charged?", "Forty year-old Robert MAYER was charged.", "age", True),
         ("How old was the man charged?", "In the area, 25 officers attended.", "age", False),

@@ -138,7 +138,7 @@ SHAPES = [
         _re(
             r"\bhow much (?:money|cash|damage)\b|\bworth\b|\bvalued?\b|\bcost\b"
             r"|\bhow much\b[^?]{0,60}\b(?:raise|raised|donate|donated|stole|stolen|took|take|pay"
-            r"|paid|spend|spent|owe|owed|fined)\b|\b(?:budget|salary|salaries|wages?|price)\b",
+            r"|paid|spend|spent|owe|owed|fined)\b|\b(?:budget|salary|salaries|wages?|price|rent)\b",
             re.I,
         ),
         _re(r"\$\s?\d|\b\d[\d,.]*\s?(?:dollars|million|thousand)\b"),
@@ -193,8 +193,8 @@ SHAPES = [
         _re(
             r"\bhow (?:much|many)\b|\bwhat (?:amount|number|value|quantity)\b|\bworth\b"
             r"|\bvalued?\b|\bhow (?:long|far|fast)\b"
-            r"|\bwhat (?:was|is|were|are) the (?:[\w-]+ ){0,2}?"
-            r"(?:score|total|number|count|rate|percentage|amount|speed|budget)s?\b",
+            r"|\bwhat(?:['’]s| was| is| were| are) the (?:[\w-]+ ){0,2}?"
+            r"(?:score|total|number|count|rate|percentage|amount|speed|budget|average|median)s?\b",
             re.I,
         ),
         # Not a section of an act: "Purchasing Sexual Services CC 286.1(1)".
