@@ -20,6 +20,19 @@ from tests.support import scored_sentence, shapes_met
         ("What's the average rent for an apartment?", "The car was rented out.", "money", False),
         ("What's the average rent for an apartment?", "Rent averages $1,050.", "money", True),
         ("What's the average fine?", "The average was 4.2 tickets.", "quantity", True),
+        # What a thing turned out to be is what it was found to be, not the scene.
+        (
+            "A suspicious package was found in a park. What did it turn out to be?",
+            "It was later discovered that this package was placed in the park as a GeoCache.",
+            "revealed",
+            True,
+        ),
+        (
+            "A suspicious package was found in a park. What did it turn out to be?",
+            "Officers attended and located a small package that appeared suspicious.",
+            "revealed",
+            False,
+        ),
         # An age written out.
         ("How old was the man charged?", "Forty year-old Robert MAYER was charged.", "age", True),
         ("How old was the man charged?", "In the area, 25 officers attended.", "age", False),
@@ -257,6 +270,8 @@ def test_a_sentence_gives_the_kind_of_answer_asked(question, sentence, shape, me
         # "The name of the driver" asks for a person, not for any proper name.
         ("What was the name of the 26-year-old driver?", "named"),
         ("What was found in his pocket?", "outcome"),
+        # Who someone turned out to be is a name, asked as "who".
+        ("Human remains were found in March. Who did they turn out to be?", "revealed"),
     ],
 )
 def test_what_a_question_does_not_ask_for(question, absent):

@@ -261,6 +261,20 @@ SHAPES = [
         "survival", ASKS_SURVIVAL, SURVIVAL_TOLD, essential=False, not_within=APPEAL, anywhere=True
     ),
     Shape(
+        # "What did the package turn out to be?": what it was found to be, not the scene.
+        "revealed",
+        _re(
+            r"\bwhat\b[^?]*\bturn(?:s|ed)? out\b|\bwhat (?:was|were) (?:it|the [\w-]+) really\b",
+            re.I,
+        ),
+        _re(
+            r"\b(?:determined|discovered|confirmed|found|learned|deemed|revealed)\b[^.]{0,60}?"
+            r"\b(?:to (?:be|have)|that|as)\b|\bturned out\b|\bin fact\b",
+            re.I,
+        ),
+        essential=False,
+    ),
+    Shape(
         "sentence",
         _re(r"\bsentenc(?:e|ed|ing)\b", re.I),
         _re(
