@@ -581,6 +581,17 @@ def test_a_figure_of_another_year_is_not_the_figure_asked_for(sentence, met):
             "rental company.",
             True,
         ),
+        # An item the release calls only "an electronic item" is not told.
+        (
+            "What electronic item was the man planning to buy through an online ad?",
+            "The victim had arranged to meet a seller to purchase an electronic item.",
+            True,
+        ),
+        (
+            "What stolen items was he charged with possessing?",
+            "The search yielded stolen items (a kayak and a bike).",
+            False,
+        ),
         # ... and the city before it is no name of it.
         (
             "Which Winnipeg high school did the teacher work at?",

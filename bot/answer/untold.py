@@ -153,7 +153,7 @@ def unnamed_thing(question: Question, text: str) -> bool:
     asked = ASKS_THING.search(asking_clause(question.text))
     if asked is None:
         return False
-    head = re.escape(asked.group(1) or asked.group(2))
+    head = re.escape(next(filter(None, asked.groups())))
     head = re.sub(r"cent(?:re|er)", "cent(?:re|er)", re.sub(r"web(?:\\ )?site", "web ?site", head))
     mentions = list(re.finditer(rf"\b{head}s?\b", text, re.I))
     first = mentions[0].start() if mentions else 0

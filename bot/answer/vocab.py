@@ -173,7 +173,9 @@ THING_WORDS = (
 ASKS_THING = re.compile(
     rf"\bname of (?:the |a |an |this |that )?(?:[\w-]+ ){{0,3}}?({THING_WORDS})s?\b"
     rf"|\bwhich (?:(?!(?:is|was|were|did|does|do|has|have|had|the|a|an)\b)[\w-]+ ){{0,3}}?"
-    rf"({THING_WORDS})s?\b",
+    rf"({THING_WORDS})s?\b"
+    # "What electronic item was he buying?" of a release that says only "an electronic item".
+    r"|\bwhat (?:[\w-]+ ){0,2}?(item|product|device|object)s?\b",
     re.I,
 )
 # The release names it: "the Petro-Canada gas station", "a company called X", "(X)".
