@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.answer.scope import Scope, fitting, told_elsewhere, unknown_names
+from bot.answer.scope import Scope, fitting, other_project, told_elsewhere, unknown_names
 from tests.support import one_chunk_release
 
 WINNIPEG_2018 = one_chunk_release(
@@ -103,3 +103,18 @@ def test_a_release_of_another_place_that_tells_it_says_the_question_is_not_answe
     other = one_chunk_release("o", "A man was arrested.", "Arrest", dt.date(2020, 3, 3))
     assert not told_elsewhere(question, calgary, [other])
     assert not told_elsewhere(question, winnipeg, [calgary])
+
+
+def test_a_release_that_never_names_the_project_asked_about_is_about_another():
+    """ "Project Guardian" asked of the "Project Return" release it was answered from."""
+    release = one_chunk_release(
+        "p", "Project Return located 57 missing youths.", "Project Return", dt.date(2019, 6, 28)
+    )
+    asked = "How many people were arrested during Project Guardian in the summer of 2017?"
+    assert other_project(asked, release)
+    assert not other_project("How many youths did Project Return locate?", release)
+    # Spelled another way, or named in the title only, it is the same project.
+    saver = one_chunk_release("s", "The program helps find people.", "Project Life Saver", None)
+    assert not other_project("How does Project Lifesaver find people?", saver)
+    # A question that names no project asks nothing of it.
+    assert not other_project("How many people were arrested?", release)

@@ -23,7 +23,7 @@ from bot.answer.phrases import key_terms
 from bot.answer.redact import shown
 from bot.answer.refusal import evidence, is_weak, refusal, status_quote
 from bot.answer.releases import ReleaseReader
-from bot.answer.scope import Scope, fitting, told_elsewhere, unknown_names
+from bot.answer.scope import Scope, fitting, other_project, told_elsewhere, unknown_names
 from bot.answer.scoring import score_sentences
 from bot.answer.sentence_bank import SentenceBank
 from bot.answer.sentence_model import rank_sentences
@@ -170,6 +170,8 @@ class Answerer:
         if draft.primary is not None and misfits:
             others = [s for s in sources if s.publication_id in misfits]
             out_of_scope = out_of_scope or told_elsewhere(q, draft.primary, others)
+        if draft.primary is not None:
+            out_of_scope = out_of_scope or other_project(plain, draft.primary)
         proof = evidence(
             q,
             draft,

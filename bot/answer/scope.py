@@ -100,3 +100,20 @@ def unknown_names(question: str, unseen: Callable[[set[str]], set[str]]) -> list
                 words[word] = forms
     missing = unseen(set().union(*words.values())) if words else set()
     return [w for w, forms in words.items() if forms <= missing]
+
+
+# A police project or operation is named like a case: "Project Gold Dust", "Operation Dry
+# Water". A release that never names the one asked about is about another.
+_PROJECT = re.compile(r"\b(?:Project|Operation) ((?:[A-Z][\w'’-]*)(?: [A-Z][\w'’-]*){0,2})")
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
+def other_project(question: str, source: Source) -> bool:
+    """The question names a project or operation ("Project Guardian") that `source`, the
+    release answered from, never names ("Project Lifesaver" is "Project Life Saver")."""
+    named = {f"{m.group(0).split()[0]}{m.group(1)}" for m in _PROJECT.finditer(question)}
+    text = _squeezed(" ".join([source.head.title, source.text()]))
+    return any(_squeezed(name) not in text for name in named)
