@@ -99,3 +99,35 @@ def test_a_broken_model_file_is_named_with_its_problem(tmp_path, content, proble
     with pytest.raises(ConfigError) as error:
         Logistic.load(path)
     assert str(path) in str(error.value) and problem in str(error.value)
+
+
+@pytest.mark.parametrize(("odds", "opens"), [(1.5, True), (-1.5, False)])
+def test_an_open_question_s_likeliest_answer_is_said_first_when_likely(embedder, odds, opens):
+    """ "Did she get her money back?" asks no figure or name to cut: the reply opens with the
+    sentence the ranker finds likeliest, cited, when the ranker gives it even odds."""
+    import dataclasses
+
+    q = _question(embedder, QUESTION, "Did she get her money back")
+    bank = SentenceBank(embedder)
+    ranked = score_sentences(q, [_source()], bank)
+    answer = next(s for s in ranked if "wrestled the bag away" in s.text)
+    answer = dataclasses.replace(answer, score=odds)
+    refocus = lambda source: [answer, *(s for s in ranked if s.span != answer.span)]  # noqa: E731
+    drafted = compose(q, ranked, [], False, refocus=refocus)
+    head, _, rest = drafted.text.partition("\n\n")
+    said = "Another male ran after the man, and successfully wrestled the bag away, returning it"
+    assert head.startswith(said) is opens
+    if opens:
+        assert head.endswith("to the victim [1].") and said in rest  # then the evidence
+
+
+def test_a_figure_asked_for_is_said_first_not_the_likeliest_sentence(embedder):
+    text = "How much cash did the woman withdraw?"
+    q = _question(embedder, text, text)
+    bank = SentenceBank(embedder)
+    source = one_chunk_release(
+        "c", "She withdrew $2,400 from a bank. A male shoved her.", "Robbery", dt.date(2021, 8, 18)
+    )
+    ranked = score_sentences(q, [source], bank)
+    drafted = compose(q, ranked, [], False, refocus=lambda s: ranked)
+    assert drafted.text.startswith("$2,400 [1].")
