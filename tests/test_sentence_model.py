@@ -131,3 +131,27 @@ def test_a_figure_asked_for_is_said_first_not_the_likeliest_sentence(embedder):
     ranked = score_sentences(q, [source], bank)
     drafted = compose(q, ranked, [], False, refocus=lambda s: ranked)
     assert drafted.text.startswith("$2,400 [1].")
+
+
+@pytest.mark.parametrize(
+    ("likeliest", "opens"),
+    [
+        ("The suspect left the bus near McPhillips Street and Burrows Avenue.", True),
+        ("The suspect then left the bus in a hurry.", False),  # it names no place
+    ],
+)
+def test_a_likeliest_sentence_said_first_holds_the_kind_of_answer_asked(embedder, likeliest, opens):
+    """ "Where did he get off the bus?" asks a place that no phrase was cut for: the likeliest
+    sentence opens the reply only when it names one."""
+    import dataclasses
+
+    text = "A woman's phone was grabbed on a bus. Where did the guy get off the bus?"
+    q = _question(embedder, text, "Where did the guy get off the bus?")
+    bank = SentenceBank(embedder)
+    release = f"A female was on a transit bus when a male grabbed her phone. {likeliest}"
+    source = one_chunk_release("b", release, "Robbery", dt.date(2021, 5, 1))
+    ranked = score_sentences(q, [source], bank)
+    best = dataclasses.replace(next(s for s in ranked if s.text == likeliest), score=2.0)
+    refocus = lambda source: [best, *(s for s in ranked if s.span != best.span)]  # noqa: E731
+    drafted = compose(q, ranked, [], False, refocus=refocus)
+    assert drafted.text.startswith(likeliest.rstrip(".") + " [1].") is opens

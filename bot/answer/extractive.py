@@ -30,9 +30,10 @@ MAX_SENTENCES = 4
 KEEP_MARGIN = 0.12  # how far below the release's best sentence another may be and still go
 NEAR_MARGIN = 0.3  # ... when it adds one key term of the question
 WIDE_MARGIN = 0.8  # ... when it adds what the question asks for (a figure, a name, a charge)
-# An open question's likeliest answer is said first when the ranker gives it even odds or
-# better (on the tuning sets: 79 more replies open with an answer, 46 of them with the
-# expected words; at odds of 1 to e, 15 more, 8 of them) and it is no longer than this.
+# The likeliest answer is said first when the ranker gives it even odds or better (on the
+# tuning sets, open questions: 79 more replies open with an answer, 46 of them with the
+# expected words; at odds of 1 to e, 15 more, 8 of them; questions asking a place or an
+# outcome no phrase was cut for: 26 more, 20 of them) and it is no longer than this.
 OPENING_ODDS = 0.0
 OPENING_CHARS = 300
 LATEST_MARGIN = 0.2  # how much weaker a newer release of the case may answer and still lead
@@ -213,13 +214,17 @@ def _cover(
     return out
 
 
-def _likeliest(best: Scored, chosen: list[Scored]) -> str | None:
-    """The sentence the ranker finds likeliest to answer an open question ("What was he
-    doing?"), said first when it is likely enough, quoted and short enough to read as one."""
+def _likeliest(question: Question, best: Scored, chosen: list[Scored]) -> str | None:
+    """The sentence the ranker finds likeliest to answer, said first when no phrase could be
+    cut for the question ("What was he doing?", "Where did he get off the bus?"): when it
+    is likely enough, quoted, short enough to read as one, and holds the kind of answer
+    asked, if any."""
     quoted = any(s.chunk.id == best.chunk.id and s.span.start == best.span.start for s in chosen)
     text = " ".join(best.text.split())
     if not quoted or best.score < OPENING_ODDS or len(text) > OPENING_CHARS:
         return None
+    if question.answer_shapes and not question.shapes_met(text):
+        return None  # "Where ...?" is not answered by a sentence that names no place
     return text.rstrip(".")
 
 
@@ -274,8 +279,8 @@ def compose(
     direct = direct_answer(question, [s for s in chosen if s.source is primary])
     if titled := told_by_title(question, primary, chosen):  # "- Located" added to the title
         direct = f"{titled}; {direct}" if direct else titled
-    if direct is None and not question.answer_shapes and by_answer and not wants_latest:
-        direct = _likeliest(by_answer[0], chosen)  # "How did he get in?": the sentence that tells
+    if direct is None and by_answer and not wants_latest:
+        direct = _likeliest(question, by_answer[0], chosen)  # "How did he get in?": the sentence
     if direct:
         text = f"{direct} [1].\n\n{text}"
     answer_score = by_answer[0].score if by_answer else None
