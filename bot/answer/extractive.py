@@ -33,7 +33,8 @@ WIDE_MARGIN = 0.8  # ... when it adds what the question asks for (a figure, a na
 # The likeliest answer is said first when the ranker gives it even odds or better (on the
 # tuning sets, open questions: 79 more replies open with an answer, 46 of them with the
 # expected words; at odds of 1 to e, 15 more, 8 of them; questions asking a place or an
-# outcome no phrase was cut for: 26 more, 20 of them) and it is no longer than this.
+# outcome no phrase was cut for: 26 more, 20 of them; "latest" questions, of the update's
+# sentences: 25 more, 15 of them) and it is no longer than this.
 OPENING_ODDS = 0.0
 OPENING_CHARS = 300
 LATEST_MARGIN = 0.2  # how much weaker a newer release of the case may answer and still lead
@@ -279,7 +280,7 @@ def compose(
     direct = direct_answer(question, [s for s in chosen if s.source is primary])
     if titled := told_by_title(question, primary, chosen):  # "- Located" added to the title
         direct = f"{titled}; {direct}" if direct else titled
-    if direct is None and by_answer and not wants_latest:
+    if direct is None and by_answer:
         direct = _likeliest(question, by_answer[0], chosen)  # "How did he get in?": the sentence
     if direct:
         text = f"{direct} [1].\n\n{text}"
