@@ -28,6 +28,8 @@ def naming(snap: Snapshot, text: str):
     limit = max(NAME_FLOOR, int(snap.lexical.size * NAME_SHARE))
     found = None
     for name in _FULL_NAME.findall(text):
+        if _NOT_A_PERSON.search(name):
+            continue  # "the North End", "Pritchard Avenue": rare in a small store, no one
         postings = [snap.lexical.postings(t)[0] for t in tokenize(name)]
         while postings and not 0 < postings[0].size <= limit:
             postings.pop(0)  # a common first name: "Taylor Fless" still names one man
@@ -44,6 +46,7 @@ _NAME_IN_TEXT = re.compile(r"\b[A-Z][A-Za-z'’-]+(?: [A-Z][A-Za-z'’-]+){1,3}"
 # ... but a street, a unit or a building is no person, however few releases name it.
 _NOT_A_PERSON = re.compile(
     r"\b(?:Street|Avenue|Ave|Road|Drive|Boulevard|Bay|Crescent|Highway|Place|Lane|Way|Trail"
+    r"|End|Side"  # "the North End", "the West Side": a part of a city
     r"|Park|Square|Mall|Centre|Center|Hospital|School|Church|Hotel|Unit|Service|Services"
     r"|Police|Division|Team|Section|Branch|Department|Office|Inc|Ltd)$"
     # nor a charge ("Assault Cause Bodily Harm"), which many unrelated releases list

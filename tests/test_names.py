@@ -50,3 +50,15 @@ def test_the_people_a_release_names_are_not_its_streets_units_or_charges():
         "Cause Bodily Harm at the Health Sciences Centre."
     )
     assert people_in(text) == ["Anthony Brian CROMASTEY", "Braedon Lee GORDON"]
+
+
+def test_a_neighbourhood_or_street_names_no_one_however_rare():
+    """In a small store "North End" is as rare as a name; it ties no releases together."""
+    rare = {"north": [3, 9], "end": [3, 9, 11], "pritchard": [4], "avenue": [4, 8]}
+    POSTINGS.update(rare)
+    try:
+        assert _held("Was Taylor Fless, missing from the North End, found?") == [35, 1500]
+        assert _held("Was anyone arrested on Pritchard Avenue?") is None
+    finally:
+        for term in rare:
+            POSTINGS.pop(term)
