@@ -397,3 +397,29 @@ def test_the_news_of_each_person_asked_about_is_quoted():
     assert "HOULE" in quoted and "THOMAS" in quoted
     # One sentence that tells where Thomas stands, not his whole story.
     assert sum("THOMAS" in s.text for s in run) == 1
+
+
+def test_a_street_asked_about_pulls_in_no_news_of_its_own():
+    import numpy as np
+
+    from bot.answer.news import news_run
+    from bot.answer.novelty import Novelty
+    from bot.answer.types import Question, Scored
+
+    told = [
+        "On July 2, 2018, a male was arrested in the 500 block of Selkirk Avenue.",
+        "On July 12, 2018 members of MIHRSOU attended an address on Jarvis Street.",
+        "The suspect jumped through a window and fled.",
+        "Later the same day the suspect returned to the same address.",
+        "Officers located and arrested HOULE who was in possession of a large hunting knife.",
+        "Cecil Junior HOULE, a 42-year-old male of Winnipeg, has been charged with Breach.",
+        "He has been detained at the Winnipeg Remand Centre.",
+        "The investigation into the Jarvis Street incident is complete.",
+    ]
+    update = source(1, "upd", " ".join(told), dt.date(2018, 7, 12))
+    chunk = update.chunks[0]
+    every = [Scored(update, chunk, s, 0.0, 0.0, 0.0) for s in useful_spans(chunk.text)]
+    question = Question("Was Cecil Houle, wanted since the Selkirk Avenue call, arrested?", None)
+    question.vector = np.zeros(3)
+    run = news_run(question, every[-3], every, Novelty(compared=set()), spans)
+    assert not any("Selkirk" in s.text for s in run)

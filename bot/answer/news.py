@@ -12,6 +12,7 @@ from collections.abc import Callable
 from bot.answer.novelty import Novelty, routine
 from bot.answer.types import Question, Scored, Source
 from index.models import Chunk
+from index.names import people_in
 from index.text import Span
 
 _LIST_LINE = re.compile(r"^\s*(?:[-–•*·]|\(?\d{1,2}[.)])\s+\S")
@@ -147,8 +148,8 @@ def news_run(
     # "Were Cecil Houle and Winston Thomas ever arrested?": the news of each one asked about.
     for name in question.names:
         surname = name.split()[-1].lower()
-        if len(name.split()) < 2 or any(surname in s.text.lower() for s in chosen):
-            continue
+        if not people_in(name) or any(surname in s.text.lower() for s in chosen):
+            continue  # a street or a part of the city is no one asked about
         told = [s for run in runs for s in run if surname in s.text.lower() and s not in chosen]
         chosen += [s for s in told if _STATUS.search(s.text)][:1]
     return chosen
