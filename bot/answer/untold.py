@@ -110,8 +110,9 @@ def keeps_back(question: Question, release: str, titled: str | None = None) -> b
     """The release (its text as written, its title first) says it does not know or tell
     what is asked: a name or identity it withholds, an undisclosed amount, a cause not yet
     determined, where someone was found when all it does is ask the public to help find
-    them, or the name of a business it only ever calls "a gas station". `titled`: the
-    outcome its title ends with ("Located"), which tells whether, not where."""
+    them, the name of a business it only ever calls "a gas station" or an item it only
+    calls "an electronic item". `titled`: the outcome its title ends with ("Located"),
+    which tells whether, not where."""
     text = release.lower()
     shapes = {s.name for s in question.answer_shapes}
     if shapes & {"who", "named"} and WITHHELD.search(text):
@@ -147,9 +148,10 @@ def keeps_back(question: Question, release: str, titled: str | None = None) -> b
 
 
 def unnamed_thing(question: Question, text: str) -> bool:
-    """The question asks the name of a place of business (a gas station, a school) that the
-    release (`text`, as written) introduces as "a gas station" and never names: no name
-    before it ("the Petro-Canada gas station") or after it ("a company called ...")."""
+    """The question asks the name of a place of business (a gas station, a school) or what
+    an item was that the release (`text`, as written) introduces as "a gas station" or "an
+    electronic item" and never names: no name before it ("the Petro-Canada gas station")
+    or after it ("a company called ...")."""
     asked = ASKS_THING.search(asking_clause(question.text))
     if asked is None:
         return False
