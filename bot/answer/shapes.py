@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.answer.measures import CAUSE_ASKED, CONTEXT_FIGURES, MEASURED, MEASURES
-from bot.answer.untold import ASKS_SURVIVAL, SURVIVAL_TOLD
+from bot.answer.untold import ASKS_REVEALED, ASKS_SURVIVAL, REVEALED_TOLD, SURVIVAL_TOLD
 from bot.answer.vocab import (
     AGENCY,
     APPEAL,
@@ -260,20 +260,8 @@ SHAPES = [
     Shape(
         "survival", ASKS_SURVIVAL, SURVIVAL_TOLD, essential=False, not_within=APPEAL, anywhere=True
     ),
-    Shape(
-        # "What did the package turn out to be?": what it was found to be, not the scene.
-        "revealed",
-        _re(
-            r"\bwhat\b[^?]*\bturn(?:s|ed)? out\b|\bwhat (?:was|were) (?:it|the [\w-]+) really\b",
-            re.I,
-        ),
-        _re(
-            r"\b(?:determined|discovered|confirmed|found|learned|deemed|revealed)\b[^.]{0,60}?"
-            r"\b(?:to (?:be|have)|that|as)\b|\bturned out\b|\bin fact\b",
-            re.I,
-        ),
-        essential=False,
-    ),
+    # "What did the package turn out to be?": what it was found to be, not the scene.
+    Shape("revealed", ASKS_REVEALED, REVEALED_TOLD, essential=False),
     Shape(
         "sentence",
         _re(r"\bsentenc(?:e|ed|ing)\b", re.I),

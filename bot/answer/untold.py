@@ -1,7 +1,8 @@
 """What a question may ask that a release has not told (yet): how a previewed event came
 out, what an investigation concluded, whether someone survived or was arrested, what a
-suspect looked like, what caused a death or a fire; and whether a release says it does
-not know or tell what is asked (`keeps_back`). `refusal.untold_outcome` reads them too."""
+suspect looked like, what caused a death or a fire, what a thing turned out to be; and
+whether a release says it does not know or tell what is asked (`keeps_back`).
+`refusal.untold_outcome` reads them too."""
 
 from __future__ import annotations
 
@@ -48,6 +49,15 @@ ASKS_SURVIVAL = re.compile(r"\bsurviv|\bpull(?:ed)? through\b|\bstill alive\b", 
 SURVIVAL_TOLD = re.compile(
     r"\b(?:died|succumbed|deceased|pronounced dead|killed|fatal(?:ly)?|survived|recovering"
     r"|released from hospital|(?:upgraded to )?stable condition|non-life[- ]threatening)\b",
+    re.I,
+)
+# "What did the package turn out to be?" is answered by what it was found to be.
+ASKS_REVEALED = re.compile(
+    r"\bwhat\b[^?]*\bturn(?:s|ed)? out\b|\bwhat (?:was|were) (?:it|the [\w-]+) really\b", re.I
+)
+REVEALED_TOLD = re.compile(
+    r"\b(?:determined|discovered|confirmed|found|learned|deemed|revealed)\b[^.]{0,60}?"
+    r"\b(?:to (?:be|have)|that|as)\b|\bturned out\b|\bin fact\b",
     re.I,
 )
 
