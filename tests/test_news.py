@@ -331,15 +331,27 @@ def test_a_latest_question_prefers_the_newer_release_of_its_case_not_of_another(
     assert primary_lead(ranked[:2], ["a"], wants_latest=True).source is first
 
 
+def _news_of_update(told: list[str], asked: str, lead: int, day: dt.date):
+    """The news run `news_run` quotes for `asked` of one update telling `told`, all news."""
+    import numpy as np
+
+    from bot.answer.news import news_run
+    from bot.answer.novelty import Novelty
+    from bot.answer.types import Question, Scored
+
+    update = source(1, "upd", " ".join(told), day)
+    chunk = update.chunks[0]
+    every = [Scored(update, chunk, s, 0.0, 0.0, 0.0) for s in useful_spans(chunk.text)]
+    question = Question(asked, None)
+    question.vector = np.zeros(3)
+    return question, news_run(question, every[lead], every, Novelty(compared=set()), spans)
+
+
 def test_everyone_the_news_says_was_charged_is_quoted_not_only_those_the_window_holds():
     """The window of news favours the later sentences; a person charged before it ("Roy
     Lionel LAQUETTE, 25, ...") is still quoted for "has anyone been charged?"."""
-    import numpy as np
-
     from bot.answer.direct import direct_answer
-    from bot.answer.news import NEWS_SENTENCES, news_run
-    from bot.answer.novelty import Novelty
-    from bot.answer.types import Question, Scored
+    from bot.answer.news import NEWS_SENTENCES
 
     told = [
         "On September 15, 2017, a female was shot in the 500 block of St. Johns Avenue.",
@@ -353,12 +365,8 @@ def test_everyone_the_news_says_was_charged_is_quoted_not_only_those_the_window_
         "The 15-year-old suspect was charged with Robbery.",
         "Both were detained in custody.",
     ]
-    update = source(1, "upd", " ".join(told), dt.date(2017, 9, 19))
-    chunk = update.chunks[0]
-    every = [Scored(update, chunk, s, 0.0, 0.0, 0.0) for s in useful_spans(chunk.text)]
-    question = Question("A woman was shot on St. Johns Avenue. Has anyone been charged?", None)
-    question.vector = np.zeros(3)
-    run = news_run(question, every[-1], every, Novelty(compared=set()), spans)
+    asked = "A woman was shot on St. Johns Avenue. Has anyone been charged?"
+    question, run = _news_of_update(told, asked, -1, dt.date(2017, 9, 19))
     quoted = [s.text for s in run]
     assert told[2] in quoted and told[7] in quoted
     assert len(quoted) > NEWS_SENTENCES  # the window, and who it left out
@@ -366,33 +374,28 @@ def test_everyone_the_news_says_was_charged_is_quoted_not_only_those_the_window_
     assert "Roy Lionel LAQUETTE, 25" in said and "Rick FLETT, 20" in said
 
 
+HOULE = [
+    "On July 12, 2018 members of MIHRSOU attended an address on Jarvis Street.",
+    "The suspect jumped through a window and fled.",
+    "Later the same day the suspect returned to the same address.",
+    "Officers located and arrested HOULE who was in possession of a large hunting knife.",
+    "Cecil Junior HOULE, a 42-year-old male of Winnipeg, has been charged with Breach.",
+    "He has been detained at the Winnipeg Remand Centre.",
+]
+
+
 def test_the_news_of_each_person_asked_about_is_quoted():
     """Asked "Were Cecil Houle and Winston Thomas ever arrested?", the window of news tells
     of Houle's arrest, the later one; Thomas's surrender before it is quoted too."""
-    import numpy as np
-
-    from bot.answer.news import news_run
-    from bot.answer.novelty import Novelty
-    from bot.answer.types import Question, Scored
-
     told = [
         "On June 28, 2018, MIHRSOU requested the public's assistance in locating two males.",
         "On July 2, 2018, THOMAS attended to Winnipeg Police Headquarters and turned himself in.",
         "Winston George THOMAS, a 41-year-old male of Winnipeg, was arrested and charged.",
         "The outstanding warrant for his arrest was executed.",
-        "On July 12, 2018 members of MIHRSOU attended an address on Jarvis Street.",
-        "The suspect jumped through a window and fled.",
-        "Later the same day the suspect returned to the same address.",
-        "Officers located and arrested HOULE who was in possession of a large hunting knife.",
-        "Cecil Junior HOULE, a 42-year-old male of Winnipeg, has been charged with Breach.",
-        "He has been detained at the Winnipeg Remand Centre.",
+        *HOULE,
     ]
-    update = source(1, "upd", " ".join(told), dt.date(2018, 7, 12))
-    chunk = update.chunks[0]
-    every = [Scored(update, chunk, s, 0.0, 0.0, 0.0) for s in useful_spans(chunk.text)]
-    question = Question("Were Cecil Houle and Winston Thomas ever arrested?", None)
-    question.vector = np.zeros(3)
-    run = news_run(question, every[-2], every, Novelty(compared=set()), spans)
+    asked = "Were Cecil Houle and Winston Thomas ever arrested?"
+    _, run = _news_of_update(told, asked, -2, dt.date(2018, 7, 12))
     quoted = " ".join(s.text for s in run)
     assert "HOULE" in quoted and "THOMAS" in quoted
     # One sentence that tells where Thomas stands, not his whole story.
@@ -400,26 +403,11 @@ def test_the_news_of_each_person_asked_about_is_quoted():
 
 
 def test_a_street_asked_about_pulls_in_no_news_of_its_own():
-    import numpy as np
-
-    from bot.answer.news import news_run
-    from bot.answer.novelty import Novelty
-    from bot.answer.types import Question, Scored
-
     told = [
         "On July 2, 2018, a male was arrested in the 500 block of Selkirk Avenue.",
-        "On July 12, 2018 members of MIHRSOU attended an address on Jarvis Street.",
-        "The suspect jumped through a window and fled.",
-        "Later the same day the suspect returned to the same address.",
-        "Officers located and arrested HOULE who was in possession of a large hunting knife.",
-        "Cecil Junior HOULE, a 42-year-old male of Winnipeg, has been charged with Breach.",
-        "He has been detained at the Winnipeg Remand Centre.",
+        *HOULE,
         "The investigation into the Jarvis Street incident is complete.",
     ]
-    update = source(1, "upd", " ".join(told), dt.date(2018, 7, 12))
-    chunk = update.chunks[0]
-    every = [Scored(update, chunk, s, 0.0, 0.0, 0.0) for s in useful_spans(chunk.text)]
-    question = Question("Was Cecil Houle, wanted since the Selkirk Avenue call, arrested?", None)
-    question.vector = np.zeros(3)
-    run = news_run(question, every[-3], every, Novelty(compared=set()), spans)
+    asked = "Was Cecil Houle, wanted since the Selkirk Avenue call, arrested?"
+    _, run = _news_of_update(told, asked, -3, dt.date(2018, 7, 12))
     assert not any("Selkirk" in s.text for s in run)
